@@ -1,0 +1,63 @@
+package dev.hitflow.schemas.config;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** All tenants of one configuration document, with the site -> tenant map. */
+public final class TenantRegistry implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final List<TenantConfig> tenants;
+    private final Map<String, TenantConfig> bySite;
+    private final Map<String, TenantConfig> byId;
+    private final String keysFile;
+
+    public TenantRegistry(List<TenantConfig> tenants, Path keysFile) {
+        this.tenants = List.copyOf(tenants);
+        Map<String, TenantConfig> sites = new LinkedHashMap<>();
+        Map<String, TenantConfig> ids = new LinkedHashMap<>();
+        for (TenantConfig tenant : tenants) {
+            if (ids.put(tenant.id(), tenant) != null) {
+                throw new ConfigException("tenant '" + tenant.id() + "' is listed twice");
+            }
+            for (String site : tenant.sites()) {
+                TenantConfig previous = sites.put(site, tenant);
+                if (previous != null) {
+                    throw new ConfigException(
+                            "site '"
+                                    + site
+                                    + "' belongs to both tenant '"
+                                    + previous.id()
+                                    + "' and tenant '"
+                                    + tenant.id()
+                                    + "'");
+                }
+            }
+        }
+        this.bySite = Collections.unmodifiableMap(sites);
+        this.byId = Collections.unmodifiableMap(ids);
+        this.keysFile = keysFile == null ? null : keysFile.toString();
+    }
+
+    public List<TenantConfig> tenants() {
+        return tenants;
+    }
+
+    public Optional<TenantConfig> tenantForSite(String siteId) {
+        return Optional.ofNullable(bySite.get(siteId));
+    }
+
+    public Optional<TenantConfig> tenant(String tenantId) {
+        return Optional.ofNullable(byId.get(tenantId));
+    }
+
+    /** The keys file this configuration names (resolved), or null when keys come from elsewhere. */
+    public Optional<Path> keysFile() {
+        return Optional.ofNullable(keysFile).map(Path::of);
+    }
+}
