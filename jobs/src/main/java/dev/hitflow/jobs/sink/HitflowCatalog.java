@@ -1,0 +1,128 @@
+package dev.hitflow.jobs.sink;
+
+import dev.hitflow.schemas.config.ConfigException;
+import dev.hitflow.schemas.tables.HitflowTables;
+import dev.hitflow.schemas.tables.HitflowTables.TableDef;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.flink.TableLoader;
+
+/**
+ * The Iceberg catalog Hitflow writes to, described by properties so that the local JDBC catalog on
+ * SQLite and a production catalog (REST, JDBC on PostgreSQL, ...) take the same code path.
+ */
+public final class HitflowCatalog implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The JDBC catalog keys its rows by catalog name: readers must use the same name. */
+    public static final String NAME = "hitflow";
+
+    public static final String SQLITE_FILE = "catalog.db";
+
+    private final String name;
+    private final Map<String, String> properties;
+
+    public HitflowCatalog(String name, Map<String, String> properties) {
+        this.name = name;
+        this.properties = Map.copyOf(properties);
+    }
+
+    /**
+     * The local default: an Iceberg JDBC catalog on the SQLite file {@code catalog.db} inside the
+     * warehouse folder, in WAL mode with a busy timeout so that several tables can commit at once.
+     */
+    public static HitflowCatalog local(Path warehouse) {
+        Path dir = warehouse.toAbsolutePath().normalize();
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put(CatalogProperties.CATALOG_IMPL, "org.apache.iceberg.jdbc.JdbcCatalog");
+        props.put(CatalogProperties.URI, "jdbc:sqlite:" + dir.resolve(SQLITE_FILE));
+        props.put(CatalogProperties.WAREHOUSE_LOCATION, dir.toUri().toString());
+        props.put("jdbc.schema-version", "V1");
+        props.put("jdbc.journal_mode", "WAL");
+        props.put("jdbc.busy_timeout", "30000");
+        props.put("jdbc.synchronous", "NORMAL");
+        return new HitflowCatalog(NAME, props);
+    }
+
+    /** Checks that the warehouse folder exists or can be made, and is writable. */
+    public static Path requireWritableWarehouse(Path warehouse) {
+        try {
+            Files.createDirectories(warehouse);
+        } catch (Exception e) {
+            throw new ConfigException("warehouse folder " + warehouse + " cannot be created");
+        }
+        if (!Files.isDirectory(warehouse) || !Files.isWritable(warehouse)) {
+            throw new ConfigException("warehouse folder " + warehouse + " is not writable");
+        }
+        return warehouse;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Map<String, String> properties() {
+        return properties;
+    }
+
+    public Catalog open() {
+        return CatalogUtil.buildIcebergCatalog(name, properties, new Configuration());
+    }
+
+    public CatalogLoader loader() {
+        return CatalogLoader.custom(
+                name,
+                properties,
+                new Configuration(),
+                properties.get(CatalogProperties.CATALOG_IMPL));
+    }
+
+    public TableLoader tableLoader(TableDef table) {
+        return TableLoader.fromCatalog(loader(), table.id());
+    }
+
+    /** Creates the namespace and every table that does not exist yet; existing ones are kept. */
+    public void createTables(Catalog catalog) {
+        if (catalog instanceof SupportsNamespaces namespaces
+                && !namespaces.namespaceExists(HitflowTables.NAMESPACE)) {
+            try {
+                namespaces.createNamespace(HitflowTables.NAMESPACE);
+            } catch (AlreadyExistsException e) {
+                // created concurrently: fine
+            }
+        }
+        for (TableDef def : HitflowTables.all()) {
+            createTable(catalog, def);
+        }
+    }
+
+    public static Table createTable(Catalog catalog, TableDef def) {
+        if (catalog.tableExists(def.id())) {
+            return catalog.loadTable(def.id());
+        }
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put(TableProperties.FORMAT_VERSION, "2");
+        props.put(TableProperties.DEFAULT_FILE_FORMAT, "parquet");
+        props.put(TableProperties.PARQUET_COMPRESSION, "zstd");
+        // Streaming commits make many small metadata files; keep the history short.
+        props.put(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");
+        props.put(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "20");
+        try {
+            return catalog.createTable(def.id(), def.schema(), def.spec(), props);
+        } catch (AlreadyExistsException e) {
+            return catalog.loadTable(def.id());
+        }
+    }
+}
