@@ -1,0 +1,96 @@
+package dev.hitflow.jobs.cli;
+
+import dev.hitflow.schemas.config.ConfigException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The one entry point: {@code hitflow <command>}, each command with its own --help. */
+@Command(
+        name = "hitflow",
+        mixinStandardHelpOptions = true,
+        versionProvider = HitflowCommand.Version.class,
+        description = "Privacy-safe web and app analytics: raw hits in, Iceberg tables out.",
+        subcommands = {LocalCommand.class, CommandLine.HelpCommand.class},
+        footer = {
+            "",
+            "Exit codes: 0 success, 1 the job failed, 2 bad usage or bad configuration.",
+            "Run 'hitflow COMMAND --help' for a command's options."
+        })
+public final class HitflowCommand implements Runnable {
+    /** Exit code of a bad command line or configuration. */
+    public static final int EXIT_USAGE = 2;
+
+    @Option(
+            names = "--verbose",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with Hitflow's error handling: config problems exit 2 with one line. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new HitflowCommand());
+        cli.setExecutionExceptionHandler(
+                (e, commandLine, parseResult) -> {
+                    PrintWriter err = commandLine.getErr();
+                    boolean verbose = parseResult.hasMatchedOption("--verbose");
+                    Throwable cause = rootConfigProblem(e);
+                    if (cause instanceof ConfigException config) {
+                        err.println("hitflow: " + config.getMessage());
+                        if (verbose) {
+                            config.printStackTrace(err);
+                        }
+                        err.flush();
+                        return EXIT_USAGE;
+                    }
+                    err.println("hitflow: failed: " + describe(e));
+                    if (verbose) {
+                        e.printStackTrace(err);
+                    } else {
+                        err.println("(run with --verbose for the stack trace)");
+                    }
+                    err.flush();
+                    return 1;
+                });
+        return cli;
+    }
+
+    private static Throwable rootConfigProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConfigException) {
+                return t;
+            }
+        }
+        return e;
+    }
+
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** The version from the jar manifest, when run from a jar. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = HitflowCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"hitflow " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.hitflow.jobs.ingest;
+
+import dev.hitflow.schemas.avro.DeadLetterReason;
+import dev.hitflow.schemas.avro.RawHit;
+import dev.hitflow.schemas.config.TenantConfig;
+import dev.hitflow.schemas.config.TenantRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a decoded {@link RawHit} against the input contract: required fields, a known site, a
+ * possible timestamp, an IP literal. Pure: no Flink, no I/O. Problems come back as a reason code
+ * and a detail naming the field, never its value.
+ */
+public final class HitValidator {
+    /** Hits received before this are impossible (the product did not exist). */
+    public static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+
+    /** Collector clocks may run ahead a little; a day ahead of processing time is impossible. */
+    public static final Duration MAX_FUTURE = Duration.ofDays(1);
+
+    private static final Pattern IPV4 =
+            Pattern.compile(
+                    "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
+    private final TenantRegistry tenants;
+
+    public HitValidator(TenantRegistry tenants) {
+        this.tenants = tenants;
+    }
+
+    /** The outcome of validating one hit. */
+    public sealed interface Outcome permits Valid, Invalid {}
+
+    public record Valid(RawHit hit, TenantConfig tenant) implements Outcome {}
+
+    public record Invalid(DeadLetterReason reason, String detail, String siteId, String tenantId)
+            implements Outcome {}
+
+    public Outcome validate(RawHit hit, long nowMillis) {
+        if (isBlank(hit.getHitId())) {
+            return new Invalid(DeadLetterReason.MISSING_FIELD, "hit_id is empty", null, null);
+        }
+        if (isBlank(hit.getSiteId())) {
+            return new Invalid(DeadLetterReason.MISSING_FIELD, "site_id is empty", null, null);
+        }
+        Optional<TenantConfig> tenant = tenants.tenantForSite(hit.getSiteId());
+        if (tenant.isEmpty()) {
+            return new Invalid(
+                    DeadLetterReason.UNKNOWN_SITE,
+                    "site_id is not in the tenant config",
+                    hit.getSiteId(),
+                    null);
+        }
+        String tenantId = tenant.get().id();
+        long receivedAt = hit.getReceivedAt();
+        if (receivedAt < EARLIEST.toEpochMilli()
+                || receivedAt > nowMillis + MAX_FUTURE.toMillis()) {
+            return new Invalid(
+                    DeadLetterReason.BAD_TIMESTAMP,
+                    "received_at is before 2000 or more than a day ahead",
+                    hit.getSiteId(),
+                    tenantId);
+        }
+        if (isBlank(hit.getIp())) {
+            return new Invalid(
+                    DeadLetterReason.MISSING_FIELD, "ip is empty", hit.getSiteId(), tenantId);
+        }
+        if (!isIpLiteral(hit.getIp())) {
+            return new Invalid(
+                    DeadLetterReason.BAD_IP,
+                    "ip is not an IPv4 or IPv6 literal",
+                    hit.getSiteId(),
+                    tenantId);
+        }
+        return new Valid(hit, tenant.get());
+    }
+
+    /** An IPv4 or IPv6 literal; never resolves a name. */
+    static boolean isIpLiteral(String text) {
+        if (IPV4.matcher(text).matches()) {
+            return true;
+        }
+        if (text.indexOf(':') < 0 || !IPV6_CHARS.matcher(text).matches()) {
+            return false;
+        }
+        try {
+            // Only hex digits, ':' and '.': InetAddress parses it as a literal, no lookup.
+            return InetAddress.getByName(text).getAddress().length > 0;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}

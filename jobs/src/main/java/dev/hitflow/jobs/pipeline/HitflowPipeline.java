@@ -1,0 +1,80 @@
+package dev.hitflow.jobs.pipeline;
+
+import dev.hitflow.jobs.gate.EnrichFunction;
+import dev.hitflow.jobs.ingest.IngestedHits;
+import dev.hitflow.jobs.session.SessionizeFunction;
+import dev.hitflow.jobs.sink.HitflowSinks;
+import dev.hitflow.schemas.avro.EnrichedHit;
+import dev.hitflow.schemas.avro.RawHit;
+import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.config.TenantRegistry;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * Wires the stages: ingested hits -> event time -> privacy gate -> sessions -> sinks. Sources and
+ * sinks are injected, so the local runner, the Kafka job and tests share this wiring.
+ */
+public final class HitflowPipeline {
+    /** Default bound on disorder of received_at. */
+    public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
+
+    /** What the pipeline needs besides its inputs and outputs. */
+    public record Settings(TenantRegistry tenants, Path keysFile, Duration outOfOrderness)
+            implements Serializable {}
+
+    private final Settings settings;
+
+    public HitflowPipeline(Settings settings) {
+        this.settings = settings;
+    }
+
+    public void build(IngestedHits input, HitflowSinks sinks) {
+        sinks.deadLetters(input.deadLetters());
+
+        DataStream<RawHit> timed =
+                input.hits()
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<RawHit>forBoundedOutOfOrderness(
+                                                settings.outOfOrderness())
+                                        .withTimestampAssigner((hit, ts) -> hit.getReceivedAt()))
+                        .name("event-time")
+                        .uid("event-time");
+
+        SingleOutputStreamOperator<EnrichedHit> enriched =
+                timed.process(new EnrichFunction(settings.tenants(), settings.keysFile()))
+                        .returns(new AvroTypeInfo<>(EnrichedHit.class))
+                        .name("privacy-gate")
+                        .uid("privacy-gate");
+
+        // Hits without a visitor ID (OPT_OUT, NO_CONSENT) get no session: they go around.
+        DataStream<EnrichedHit> identified =
+                enriched.filter(h -> h.getVisitorId() != null)
+                        .name("with-visitor-id")
+                        .uid("with-visitor-id");
+        DataStream<EnrichedHit> anonymous =
+                enriched.filter(h -> h.getVisitorId() == null)
+                        .name("without-visitor-id")
+                        .uid("without-visitor-id");
+
+        SingleOutputStreamOperator<EnrichedHit> sessionized =
+                identified
+                        .keyBy(SessionizeFunction::key)
+                        .process(
+                                new SessionizeFunction(
+                                        settings.tenants(), settings.outOfOrderness()))
+                        .returns(new AvroTypeInfo<>(EnrichedHit.class))
+                        .name("sessionize")
+                        .uid("sessionize");
+        DataStream<Session> sessions = sessionized.getSideOutput(SessionizeFunction.SESSIONS);
+        DataStream<EnrichedHit> allHits = sessionized.union(anonymous);
+
+        sinks.hits(allHits);
+        sinks.sessions(sessions);
+    }
+}

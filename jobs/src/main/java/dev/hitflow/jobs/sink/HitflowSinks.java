@@ -1,0 +1,20 @@
+package dev.hitflow.jobs.sink;
+
+import dev.hitflow.schemas.avro.DeadLetter;
+import dev.hitflow.schemas.avro.EnrichedHit;
+import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.tables.HitflowTables.TableDef;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.table.data.RowData;
+
+/** Where the pipeline's outputs go. Production writes Iceberg; tests may plug in their own. */
+public interface HitflowSinks {
+    void hits(DataStream<EnrichedHit> hits);
+
+    void sessions(DataStream<Session> sessions);
+
+    void deadLetters(DataStream<DeadLetter> deadLetters);
+
+    /** An aggregate table's rows, already in the table's column layout. */
+    void aggregate(TableDef table, DataStream<RowData> rows);
+}
