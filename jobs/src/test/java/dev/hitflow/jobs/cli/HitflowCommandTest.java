@@ -1,0 +1,176 @@
+package dev.hitflow.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hitflow.jobs.testing.TestTenants;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Bad usage and bad configuration stop at start with exit 2 and one line naming the problem. */
+class HitflowCommandTest {
+    @TempDir Path dir;
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = HitflowCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpExplainsEveryCommandAndOption() {
+        Run top = run("--help");
+        assertThat(top.exit()).isZero();
+        assertThat(top.out()).contains("local").contains("Exit codes");
+        Run local = run("local", "--help");
+        assertThat(local.exit()).isZero();
+        assertThat(local.out())
+                .contains("--generate=N")
+                .contains("--input=FILE")
+                .contains("--tenants=FILE")
+                .contains("--warehouse=DIR")
+                .contains("--seed")
+                .contains("--parallelism")
+                .contains("--checkpoint-interval")
+                .contains("--out-of-orderness");
+    }
+
+    @Test
+    void missingTenantConfigExitsTwoNamingTheFile() {
+        Path missing = dir.resolve("nope.yaml");
+        Run r =
+                run(
+                        "local",
+                        "--generate",
+                        "10",
+                        "--tenants",
+                        missing.toString(),
+                        "--warehouse",
+                        dir.resolve("w").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip())
+                .isEqualTo("hitflow: tenant config " + missing + " does not exist");
+    }
+
+    @Test
+    void invalidTenantConfigExitsTwoNamingTenantAndKey() throws Exception {
+        Path tenants = dir.resolve("tenants.yaml");
+        Files.writeString(
+                tenants,
+                "tenants:\n  - id: acme\n    country: FR\n    time_zone: Europe/Paris\n"
+                        + "    sites: [s]\n    sesion: {}\n");
+        Run r =
+                run(
+                        "local",
+                        "--generate",
+                        "10",
+                        "--tenants",
+                        tenants.toString(),
+                        "--warehouse",
+                        dir.resolve("w").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err())
+                .startsWith(
+                        "hitflow: tenant config "
+                                + tenants
+                                + ", tenant 'acme': unknown key 'sesion'");
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void badTimeZoneIsNamed() throws Exception {
+        Path tenants = dir.resolve("tenants.yaml");
+        Files.writeString(
+                tenants,
+                "tenants:\n  - id: acme\n    country: FR\n    time_zone: Europe/Pariss\n    sites: [s]\n");
+        Run r =
+                run(
+                        "local",
+                        "--generate",
+                        "10",
+                        "--tenants",
+                        tenants.toString(),
+                        "--warehouse",
+                        dir.resolve("w").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err())
+                .contains(
+                        "tenant 'acme': 'time_zone' must be an IANA zone such as Europe/Paris, got 'Europe/Pariss'");
+    }
+
+    @Test
+    void missingInputFileExitsTwo() throws Exception {
+        Path tenants = TestTenants.writeAcme(dir);
+        Path input = dir.resolve("missing.jsonl");
+        Run r =
+                run(
+                        "local",
+                        "--input",
+                        input.toString(),
+                        "--tenants",
+                        tenants.toString(),
+                        "--warehouse",
+                        dir.resolve("w").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("hitflow: input file " + input + " does not exist");
+    }
+
+    @Test
+    void unwritableWarehouseExitsTwo() throws Exception {
+        Path tenants = TestTenants.writeAcme(dir);
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Path warehouse = file.resolve("warehouse");
+        Run r =
+                run(
+                        "local",
+                        "--generate",
+                        "10",
+                        "--tenants",
+                        tenants.toString(),
+                        "--warehouse",
+                        warehouse.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip())
+                .isEqualTo(
+                        "hitflow: warehouse folder "
+                                + warehouse.toAbsolutePath()
+                                + " cannot be created");
+    }
+
+    @Test
+    void missingKeyVersionExitsTwoWithoutKeyMaterial() throws Exception {
+        Path tenants = TestTenants.writeAcme(dir);
+        Files.writeString(
+                tenants, Files.readString(tenants).replace("current_key: v1", "current_key: v2"));
+        Run r =
+                run(
+                        "local",
+                        "--generate",
+                        "10",
+                        "--tenants",
+                        tenants.toString(),
+                        "--warehouse",
+                        dir.resolve("w").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip())
+                .isEqualTo("hitflow: no key version 'v2' for tenant 'acme' in the keys file");
+    }
+
+    @Test
+    void inputAndGenerateTogetherIsBadUsage() {
+        Run r = run("local", "--generate", "10", "--input", "x.jsonl");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("mutually exclusive");
+    }
+}

@@ -1,0 +1,83 @@
+package dev.hitflow.jobs.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.StringWriter;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TrafficGeneratorTest {
+    static final List<String> SITES = List.of("a", "b", "c");
+    static final long START = 1_774_598_400_000L;
+
+    static String generate(long seed, long n) throws Exception {
+        StringWriter out = new StringWriter();
+        new TrafficGenerator(seed, SITES, START).write(n, out);
+        return out.toString();
+    }
+
+    @Test
+    void isDeterministicForASeed() throws Exception {
+        assertThat(generate(7, 5_000)).isEqualTo(generate(7, 5_000));
+        assertThat(generate(7, 5_000)).isNotEqualTo(generate(8, 5_000));
+    }
+
+    @Test
+    void writesExactlyNLinesWithDisorderWithinTenSecondsAndInvalidOnes() throws Exception {
+        StringWriter out = new StringWriter();
+        Map<TrafficGenerator.Invalid, Long> invalid =
+                new TrafficGenerator(3, SITES, START).write(50_000, out);
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).hasSize(50_000);
+        assertThat(invalid.keySet())
+                .contains(
+                        TrafficGenerator.Invalid.MALFORMED_JSON,
+                        TrafficGenerator.Invalid.MISSING_FIELD,
+                        TrafficGenerator.Invalid.UNKNOWN_SITE,
+                        TrafficGenerator.Invalid.BAD_TIMESTAMP,
+                        TrafficGenerator.Invalid.BAD_IP);
+        ObjectMapper json = new ObjectMapper();
+        long maxSeen = Long.MIN_VALUE;
+        long worstDisorder = 0;
+        Set<String> consents = new HashSet<>();
+        int cookieless = 0;
+        int valid = 0;
+        for (String line : lines) {
+            JsonNode node;
+            try {
+                node = json.readTree(line);
+            } catch (Exception e) {
+                continue;
+            }
+            if (!node.has("site_id") || !SITES.contains(node.get("site_id").asText())) {
+                continue;
+            }
+            long at = node.get("received_at").asLong();
+            if (at < START) {
+                continue;
+            }
+            valid++;
+            if (maxSeen != Long.MIN_VALUE) {
+                worstDisorder = Math.max(worstDisorder, maxSeen - at);
+            }
+            maxSeen = Math.max(maxSeen, at);
+            consents.add(node.path("consent").asText("default"));
+            if (!node.has("cookie_id") && !node.has("mobile_id") && !node.has("user_id")) {
+                cookieless++;
+            }
+        }
+        assertThat(worstDisorder).isBetween(1L, 10_000L);
+        assertThat(consents)
+                .containsExactlyInAnyOrder("OPT_IN", "EXEMPT", "OPT_OUT", "NO_CONSENT", "default");
+        assertThat(cookieless).isPositive();
+        long invalidTotal = invalid.values().stream().mapToLong(Long::longValue).sum();
+        assertThat(valid + invalidTotal)
+                .isGreaterThanOrEqualTo(
+                        50_000 - invalid.getOrDefault(TrafficGenerator.Invalid.TOO_LARGE, 0L));
+    }
+}
