@@ -56,6 +56,79 @@ public final class HitflowCatalog implements Serializable {
         return new HitflowCatalog(NAME, props);
     }
 
+    /**
+     * A catalog described by a Java properties file of Iceberg catalog properties ({@code type} or
+     * {@code catalog-impl}, {@code uri}, {@code warehouse}, {@code io-impl}, ...), plus the
+     * optional {@code name} (default {@value #NAME}). Values may reference environment variables as
+     * {@code ${env:NAME}} so that credentials come from Kubernetes Secrets, not the file.
+     */
+    public static HitflowCatalog fromPropertiesFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("catalog properties " + file + " does not exist");
+        }
+        java.util.Properties loaded = new java.util.Properties();
+        try (java.io.Reader reader = Files.newBufferedReader(file)) {
+            loaded.load(reader);
+        } catch (java.io.IOException e) {
+            throw new ConfigException(
+                    "catalog properties " + file + " cannot be read: " + e.getMessage());
+        }
+        Map<String, String> props = new LinkedHashMap<>();
+        for (String key : loaded.stringPropertyNames()) {
+            props.put(key, resolveEnv(loaded.getProperty(key), key, file));
+        }
+        String name = props.getOrDefault("name", NAME);
+        props.remove("name");
+        if (!props.containsKey(CatalogProperties.CATALOG_IMPL) && !props.containsKey("type")) {
+            throw new ConfigException(
+                    "catalog properties "
+                            + file
+                            + " must set 'type' (rest, jdbc, hive, ...) or 'catalog-impl'");
+        }
+        // One spelling downstream: Iceberg's loaders take the implementation class.
+        String type = props.remove("type");
+        if (type != null) {
+            props.putIfAbsent(CatalogProperties.CATALOG_IMPL, typeToImpl(type));
+        }
+        return new HitflowCatalog(name, props);
+    }
+
+    private static String typeToImpl(String type) {
+        return switch (type) {
+            case "rest" -> "org.apache.iceberg.rest.RESTCatalog";
+            case "jdbc" -> "org.apache.iceberg.jdbc.JdbcCatalog";
+            case "hadoop" -> "org.apache.iceberg.hadoop.HadoopCatalog";
+            case "hive" -> "org.apache.iceberg.hive.HiveCatalog";
+            default ->
+                    throw new ConfigException(
+                            "unknown catalog type '"
+                                    + type
+                                    + "' (rest, jdbc, hadoop, hive; or set catalog-impl)");
+        };
+    }
+
+    private static String resolveEnv(String value, String key, Path file) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\\$\\{env:([A-Za-z0-9_]+)}").matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String env = System.getenv(m.group(1));
+            if (env == null) {
+                throw new ConfigException(
+                        "catalog properties "
+                                + file
+                                + ": '"
+                                + key
+                                + "' needs environment variable "
+                                + m.group(1)
+                                + ", which is not set");
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(env));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     /** Checks that the warehouse folder exists or can be made, and is writable. */
     public static Path requireWritableWarehouse(Path warehouse) {
         try {

@@ -43,4 +43,37 @@ class HitflowCatalogTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("not-a-dir");
     }
+
+    @Test
+    void catalogFromAPropertiesFileResolvesEnvironmentReferences() throws Exception {
+        Path props = warehouse.resolve("catalog.properties");
+        Files.writeString(
+                props,
+                "type=jdbc\nuri=jdbc:sqlite:"
+                        + warehouse.resolve("c.db")
+                        + "\nwarehouse="
+                        + warehouse.toUri()
+                        + "\njdbc.schema-version=V1\njdbc.user=${env:USER_THAT_IS_NOT_SET_42}\n");
+        assertThatThrownBy(() -> HitflowCatalog.fromPropertiesFile(props))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "catalog properties "
+                                + props
+                                + ": 'jdbc.user' needs environment variable USER_THAT_IS_NOT_SET_42, which is not set");
+        Files.writeString(
+                props,
+                Files.readString(props).replace("jdbc.user=${env:USER_THAT_IS_NOT_SET_42}\n", ""));
+        HitflowCatalog catalog = HitflowCatalog.fromPropertiesFile(props);
+        assertThat(catalog.name()).isEqualTo("hitflow");
+        catalog.createTables(catalog.loader().loadCatalog());
+        assertThat(catalog.loader().loadCatalog().tableExists(HitflowTables.HITS)).isTrue();
+        assertThatThrownBy(
+                        () ->
+                                HitflowCatalog.fromPropertiesFile(
+                                        warehouse.resolve("none.properties")))
+                .hasMessage(
+                        "catalog properties "
+                                + warehouse.resolve("none.properties")
+                                + " does not exist");
+    }
 }
