@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = HitflowCommand.Version.class,
         description = "Privacy-safe web and app analytics: raw hits in, Iceberg tables out.",
-        subcommands = {LocalCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {LocalCommand.class, SqlCommand.class, CommandLine.HelpCommand.class},
         footer = {
             "",
             "Exit codes: 0 success, 1 the job failed, 2 bad usage or bad configuration.",

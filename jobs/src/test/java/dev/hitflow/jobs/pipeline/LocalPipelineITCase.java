@@ -318,4 +318,35 @@ class LocalPipelineITCase {
         assertThat(logText).contains("LocalJob - run ").doesNotContain(raw.toArray(new String[0]));
         assertThat(stdout).doesNotContain(raw.toArray(new String[0]));
     }
+
+    @Test
+    void hitflowSqlQueriesTheTables() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = HitflowCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+        int exit =
+                cli.execute(
+                        "sql",
+                        "--warehouse",
+                        warehouse.toString(),
+                        "-e",
+                        "SELECT consent, count(*) AS hits FROM hits GROUP BY consent ORDER BY consent",
+                        "-e",
+                        "SELECT count(*) AS sessions, sum(page_views) AS pv FROM sessions");
+        assertThat(exit).isZero();
+        assertThat(out.toString())
+                .isEqualTo(
+                        """
+                        consent | hits
+                        --------+-----
+                        EXEMPT  | 1
+                        OPT_IN  | 5
+                        OPT_OUT | 1
+                        3 rows
+                        sessions | pv
+                        ---------+---
+                        3        | 5
+                        1 row
+                        """);
+    }
 }
