@@ -12,7 +12,12 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = HitflowCommand.Version.class,
         description = "Privacy-safe web and app analytics: raw hits in, Iceberg tables out.",
-        subcommands = {LocalCommand.class, SqlCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            LocalCommand.class,
+            SqlCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        },
         footer = {
             "",
             "Exit codes: 0 success, 1 the job failed, 2 bad usage or bad configuration.",
@@ -45,7 +50,10 @@ public final class HitflowCommand implements Runnable {
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
                     PrintWriter err = commandLine.getErr();
-                    boolean verbose = parseResult.hasMatchedOption("--verbose");
+                    boolean verbose = false;
+                    for (CommandLine.ParseResult r = parseResult; r != null; r = r.subcommand()) {
+                        verbose |= r.hasMatchedOption("--verbose");
+                    }
                     Throwable cause = rootConfigProblem(e);
                     if (cause instanceof ConfigException config) {
                         err.println("hitflow: " + config.getMessage());

@@ -200,29 +200,38 @@ public final class LocalJob {
     }
 
     private StreamExecutionEnvironment environment() {
+        return localEnvironment(
+                warehouse.resolve("_checkpoints"),
+                options.parallelism(),
+                options.checkpointInterval());
+    }
+
+    /** A mini-cluster environment: heap state, exactly-once checkpoints into a local folder. */
+    public static StreamExecutionEnvironment localEnvironment(
+            Path checkpoints, int parallelism, Duration checkpointInterval) {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(
-                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                warehouse.resolve("_checkpoints").toUri().toString());
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
         conf.set(
                 CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
                 CheckpointingMode.EXACTLY_ONCE);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(options.parallelism(), conf);
-        return env;
+        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
     }
 
     private Path generate() throws IOException {
-        Path dir = warehouse.resolve("_input");
+        return generatedInput(
+                warehouse.resolve("_input"), options.generate(), options.seed(), tenants);
+    }
+
+    /** Generates (or reuses: it is deterministic for seed and count) a JSON Lines input file. */
+    public static Path generatedInput(Path dir, long count, long seed, TenantRegistry tenants)
+            throws IOException {
         Files.createDirectories(dir);
-        Path file =
-                dir.resolve(
-                        "generated-seed" + options.seed() + "-n" + options.generate() + ".jsonl");
+        Path file = dir.resolve("generated-seed" + seed + "-n" + count + ".jsonl");
         if (Files.exists(file)) {
-            return file; // deterministic for (seed, n): reuse
+            return file;
         }
         List<String> sites = new ArrayList<>();
         for (TenantConfig tenant : tenants.tenants()) {
@@ -230,8 +239,7 @@ public final class LocalJob {
         }
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
         try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            new TrafficGenerator(options.seed(), sites, GENERATED_START.toEpochMilli())
-                    .write(options.generate(), out);
+            new TrafficGenerator(seed, sites, GENERATED_START.toEpochMilli()).write(count, out);
         }
         Files.move(tmp, file);
         return file;

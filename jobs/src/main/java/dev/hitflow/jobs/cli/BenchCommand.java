@@ -1,0 +1,152 @@
+package dev.hitflow.jobs.cli;
+
+import dev.hitflow.jobs.pipeline.BenchRun;
+import dev.hitflow.jobs.pipeline.LocalJob;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hitflow bench}: the end-to-end benchmark, floor and baseline in the same run. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs, on one generated input and the same mini-cluster settings: (a) a pass-through job"
+                    + " (file -> validate -> Iceberg hits), the floor; (b) the full Hitflow pipeline;"
+                    + " (c) Flink SQL with the SESSION window TVF, what a user might write instead."
+                    + " Prints records/s, the ratios, peak heap used and the largest checkpoint."
+        })
+public final class BenchCommand implements Callable<Integer> {
+    @Option(
+            names = "--generate",
+            paramLabel = "N",
+            defaultValue = "2000000",
+            description = "Hits to generate (default: ${DEFAULT-VALUE}).")
+    long generate;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Generator seed.")
+    long seed;
+
+    @Option(
+            names = "--tenants",
+            paramLabel = "FILE",
+            description = "Tenant configuration (default: the built-in sample).")
+    Path tenants;
+
+    @Option(
+            names = "--warehouse",
+            paramLabel = "DIR",
+            defaultValue = "hitflow-bench",
+            description =
+                    "Working folder; each variant gets a fresh warehouse in it (default: ${DEFAULT-VALUE}).")
+    Path warehouse;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            description = "Parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "PT10S",
+            paramLabel = "DURATION",
+            description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
+    Duration checkpointInterval;
+
+    @Option(
+            names = "--variants",
+            split = ",",
+            defaultValue = "pass-through,hitflow,flink-sql-session-tvf",
+            description = "Which variants to run (default: ${DEFAULT-VALUE}).")
+    List<String> variants;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        LocalJob job =
+                LocalJob.prepare(
+                        new LocalJob.Options(
+                                null,
+                                generate,
+                                seed,
+                                tenants,
+                                warehouse,
+                                parallelism,
+                                checkpointInterval,
+                                Duration.ofSeconds(30)));
+        Path input =
+                LocalJob.generatedInput(
+                        job.warehouse().resolve("_input"), generate, seed, job.tenants());
+        BenchRun bench =
+                new BenchRun(
+                        input,
+                        generate,
+                        job.tenants(),
+                        job.keysFile(),
+                        job.warehouse(),
+                        parallelism,
+                        checkpointInterval);
+        out.printf(
+                Locale.ROOT,
+                "bench: %,d generated hits (seed %d), parallelism %d, max heap %d MiB, %d cores%n",
+                generate,
+                seed,
+                parallelism,
+                Runtime.getRuntime().maxMemory() >> 20,
+                Runtime.getRuntime().availableProcessors());
+        out.flush();
+        List<BenchRun.Figures> figures = new ArrayList<>();
+        for (String variant : variants) {
+            BenchRun.Figures f =
+                    switch (variant) {
+                        case "pass-through" -> bench.passThrough();
+                        case "hitflow" -> bench.full();
+                        case "flink-sql-session-tvf" -> bench.flinkSqlSessionWindows();
+                        default ->
+                                throw new CommandLine.ParameterException(
+                                        spec.commandLine(), "unknown variant '" + variant + "'");
+                    };
+            figures.add(f);
+            out.printf(
+                    Locale.ROOT,
+                    "  %-24s %8.1f s %,12.0f records/s  peak heap %,6d MiB  max checkpoint %,8d KiB%n",
+                    f.variant(),
+                    f.elapsed().toMillis() / 1000.0,
+                    f.recordsPerSecond(),
+                    f.peakHeapBytes() >> 20,
+                    f.maxCheckpointBytes() >> 10);
+            out.flush();
+        }
+        BenchRun.Figures hitflow = find(figures, "hitflow");
+        BenchRun.Figures floor = find(figures, "pass-through");
+        BenchRun.Figures sql = find(figures, "flink-sql-session-tvf");
+        if (hitflow != null && floor != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "  hitflow / pass-through          = %.2f%n",
+                    hitflow.recordsPerSecond() / floor.recordsPerSecond());
+        }
+        if (hitflow != null && sql != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "  hitflow / flink-sql-session-tvf = %.2f%n",
+                    hitflow.recordsPerSecond() / sql.recordsPerSecond());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static BenchRun.Figures find(List<BenchRun.Figures> figures, String variant) {
+        return figures.stream().filter(f -> f.variant().equals(variant)).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,293 @@
+package dev.hitflow.jobs.pipeline;
+
+import dev.hitflow.jobs.ingest.FileHitSource;
+import dev.hitflow.jobs.ingest.IngestedHits;
+import dev.hitflow.jobs.sink.DetailRows;
+import dev.hitflow.jobs.sink.HitflowCatalog;
+import dev.hitflow.jobs.sink.IcebergSinks;
+import dev.hitflow.schemas.avro.RawHit;
+import dev.hitflow.schemas.config.TenantConfig;
+import dev.hitflow.schemas.config.TenantRegistry;
+import dev.hitflow.schemas.tables.HitflowTables;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamStatementSet;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.flink.sink.FlinkSink;
+
+/**
+ * The end-to-end benchmark: one input file, three jobs on the same mini cluster settings, each into
+ * its own fresh warehouse. (a) pass-through: file -> decode/validate -> hits table, no enrichment
+ * or sessions, the floor; (b) the full Hitflow pipeline; (c) what a user might write instead: Flink
+ * SQL with the SESSION window table-valued function over the same file.
+ */
+public final class BenchRun {
+    /** One variant's figures. */
+    public record Figures(
+            String variant,
+            long records,
+            Duration elapsed,
+            long peakHeapBytes,
+            long maxCheckpointBytes) {
+        public double recordsPerSecond() {
+            return records / Math.max(elapsed.toNanos() / 1e9, 1e-9);
+        }
+    }
+
+    private final Path input;
+    private final long records;
+    private final TenantRegistry tenants;
+    private final Path keysFile;
+    private final Path root;
+    private final int parallelism;
+    private final Duration checkpointInterval;
+
+    public BenchRun(
+            Path input,
+            long records,
+            TenantRegistry tenants,
+            Path keysFile,
+            Path root,
+            int parallelism,
+            Duration checkpointInterval) {
+        this.input = input;
+        this.records = records;
+        this.tenants = tenants;
+        this.keysFile = keysFile;
+        this.root = root;
+        this.parallelism = parallelism;
+        this.checkpointInterval = checkpointInterval;
+    }
+
+    public Figures passThrough() throws Exception {
+        return measure(
+                "pass-through",
+                (env, warehouse, catalog) -> {
+                    IngestedHits in = FileHitSource.read(env, input, tenants);
+                    new IcebergSinks(
+                                    catalog,
+                                    warehouse.resolve("dead-letters").toUri().toString(),
+                                    "bench")
+                            .deadLetters(in.deadLetters());
+                    FlinkSink.forRowData(
+                                    in.hits()
+                                            .map(new PassThroughRow(tenants))
+                                            .returns(DetailRows.HITS.typeInfo())
+                                            .name("pass-through-rows")
+                                            .uid("pass-through-rows"))
+                            .tableLoader(catalog.tableLoader(HitflowTables.HITS_TABLE))
+                            .distributionMode(DistributionMode.HASH)
+                            .uidPrefix("iceberg-hits")
+                            .append();
+                });
+    }
+
+    public Figures full() throws Exception {
+        return measure(
+                "hitflow",
+                (env, warehouse, catalog) ->
+                        new HitflowPipeline(
+                                        new HitflowPipeline.Settings(
+                                                tenants,
+                                                keysFile,
+                                                HitflowPipeline.DEFAULT_OUT_OF_ORDERNESS))
+                                .build(
+                                        FileHitSource.read(env, input, tenants),
+                                        new IcebergSinks(
+                                                catalog,
+                                                warehouse
+                                                        .resolve("dead-letters")
+                                                        .toUri()
+                                                        .toString(),
+                                                "bench")));
+    }
+
+    public Figures flinkSqlSessionWindows() throws Exception {
+        return measure(
+                "flink-sql-session-tvf",
+                (env, warehouse, catalog) -> {
+                    StreamTableEnvironment sql = StreamTableEnvironment.create(env);
+                    sql.executeSql(
+                            "CREATE TEMPORARY TABLE raw_hits ("
+                                    + " hit_id STRING, received_at BIGINT, site_id STRING, hit_type STRING,"
+                                    + " ip STRING, user_agent STRING, cookie_id STRING, mobile_id STRING,"
+                                    + " page STRING, url STRING,"
+                                    + " ts AS TO_TIMESTAMP_LTZ(received_at, 3),"
+                                    + " visitor AS SHA2(COALESCE(cookie_id, mobile_id, CONCAT(ip,"
+                                    + " user_agent)), 256),"
+                                    + " WATERMARK FOR ts AS ts - INTERVAL '30' SECOND"
+                                    + ") WITH ('connector' = 'filesystem', 'path' = '"
+                                    + input.toUri()
+                                    + "', 'format' = 'json', 'json.ignore-parse-errors' = 'true')");
+                    StringBuilder props = new StringBuilder("'type' = 'iceberg'");
+                    catalog.properties()
+                            .forEach(
+                                    (k, v) ->
+                                            props.append(", '")
+                                                    .append(k)
+                                                    .append("' = '")
+                                                    .append(v)
+                                                    .append('\''));
+                    sql.executeSql("CREATE CATALOG bench WITH (" + props + ")");
+                    sql.executeSql("CREATE DATABASE IF NOT EXISTS bench.baseline");
+                    sql.executeSql(
+                            "CREATE TABLE IF NOT EXISTS bench.baseline.hits (site_id STRING,"
+                                    + " hit_id STRING, ts TIMESTAMP_LTZ(3), visitor STRING, hit_type STRING,"
+                                    + " page STRING)");
+                    sql.executeSql(
+                            "CREATE TABLE IF NOT EXISTS bench.baseline.sessions (site_id STRING,"
+                                    + " visitor STRING, started_at TIMESTAMP_LTZ(3), ended_at"
+                                    + " TIMESTAMP_LTZ(3), hits BIGINT, page_views BIGINT)");
+                    sql.executeSql(
+                            "CREATE TEMPORARY VIEW valid_hits AS SELECT site_id, hit_id, ts, hit_type,"
+                                    + " COALESCE(page, url) AS page, visitor FROM raw_hits WHERE"
+                                    + " hit_id IS NOT NULL AND site_id IS NOT NULL AND ip IS NOT NULL AND"
+                                    + " received_at > 946684800000");
+                    StreamStatementSet inserts = sql.createStatementSet();
+                    inserts.addInsertSql(
+                            "INSERT INTO bench.baseline.hits SELECT site_id, hit_id, ts, visitor,"
+                                    + " hit_type, page FROM valid_hits");
+                    inserts.addInsertSql(
+                            "INSERT INTO bench.baseline.sessions SELECT site_id, visitor, window_start,"
+                                    + " window_end, COUNT(*), SUM(CASE WHEN hit_type = 'PAGE_VIEW' THEN 1"
+                                    + " ELSE 0 END) FROM TABLE(SESSION(TABLE valid_hits PARTITION BY ("
+                                    + " site_id, visitor), DESCRIPTOR(ts), INTERVAL '30' MINUTES)) GROUP BY"
+                                    + " site_id, visitor, window_start, window_end");
+                    inserts.attachAsDataStream();
+                });
+    }
+
+    @FunctionalInterface
+    private interface JobBuilder {
+        void build(StreamExecutionEnvironment env, Path warehouse, HitflowCatalog catalog)
+                throws Exception;
+    }
+
+    private Figures measure(String variant, JobBuilder builder) throws Exception {
+        Path warehouse = root.resolve(variant);
+        deleteRecursively(warehouse);
+        Files.createDirectories(warehouse);
+        HitflowCatalog catalog = HitflowCatalog.local(warehouse);
+        Catalog opened = catalog.open();
+        catalog.createTables(opened);
+        LocalJob.closeQuietly(opened);
+
+        Path checkpoints = warehouse.resolve("_checkpoints");
+        StreamExecutionEnvironment env =
+                LocalJob.localEnvironment(checkpoints, parallelism, checkpointInterval);
+        builder.build(env, warehouse, catalog);
+
+        System.gc();
+        List<MemoryPoolMXBean> heap =
+                ManagementFactory.getMemoryPoolMXBeans().stream()
+                        .filter(p -> p.getType() == MemoryType.HEAP)
+                        .toList();
+        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        AtomicLong maxCheckpoint = new AtomicLong();
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread sampler =
+                new Thread(
+                        () -> {
+                            while (running.get()) {
+                                maxCheckpoint.accumulateAndGet(size(checkpoints), Math::max);
+                                try {
+                                    Thread.sleep(200);
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "bench-checkpoint-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        long started = System.nanoTime();
+        env.execute("hitflow-bench " + variant);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        running.set(false);
+        sampler.join();
+        long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        return new Figures(variant, records, elapsed, peak, maxCheckpoint.get());
+    }
+
+    private static long size(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(
+                            p -> {
+                                try {
+                                    return Files.size(p);
+                                } catch (IOException e) {
+                                    return 0; // deleted while we looked
+                                }
+                            })
+                    .sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** The floor: a validated raw hit as a hits row with no enrichment (and no raw identifier). */
+    static final class PassThroughRow implements MapFunction<RawHit, RowData> {
+        private static final long serialVersionUID = 1L;
+        private final TenantRegistry tenants;
+
+        PassThroughRow(TenantRegistry tenants) {
+            this.tenants = tenants;
+        }
+
+        @Override
+        public RowData map(RawHit hit) {
+            TenantConfig tenant = tenants.tenantForSite(hit.getSiteId()).orElseThrow();
+            return DetailRows.HITS
+                    .newRow()
+                    .string("tenant_id", tenant.id())
+                    .string("site_id", hit.getSiteId())
+                    .string("hit_id", hit.getHitId())
+                    .timestamp("received_at", hit.getReceivedAt())
+                    .value(
+                            "day",
+                            (int)
+                                    Instant.ofEpochMilli(hit.getReceivedAt())
+                                            .atZone(tenant.timeZone())
+                                            .toLocalDate()
+                                            .toEpochDay())
+                    .string("hit_type", hit.getHitType())
+                    .string("consent", tenant.defaultConsent())
+                    .value("late", false)
+                    .value("is_bot", false)
+                    .string("page", hit.getPage())
+                    .build();
+        }
+    }
+}
