@@ -51,8 +51,10 @@ public final class FileHitSource {
                                     WatermarkStrategy.noWatermarks(),
                                     "file-source-jsonl")
                             .uid("file-source-jsonl");
+            // A text file is one split, read by one subtask: spread the decoding over all.
             hits =
-                    lines.process(new JsonLinesIngestFunction(tenants, source))
+                    lines.rebalance()
+                            .process(new JsonLinesIngestFunction(tenants, source))
                             .returns(new AvroTypeInfo<>(RawHit.class))
                             .name("ingest-json")
                             .uid("ingest-json");
