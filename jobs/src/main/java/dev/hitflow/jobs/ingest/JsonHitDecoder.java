@@ -1,7 +1,8 @@
 package dev.hitflow.jobs.ingest;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hitflow.schemas.avro.Cart;
@@ -22,8 +23,7 @@ import java.util.Map;
  * so dropped). Pure; one instance per operator.
  */
 public final class JsonHitDecoder {
-    private final ObjectMapper mapper =
-            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
+    private final ObjectMapper mapper = new ObjectMapper();
 
     /** Thrown with a reason code and a detail that names a field, never a value. */
     public static final class DecodeException extends Exception {
@@ -41,37 +41,136 @@ public final class JsonHitDecoder {
     }
 
     public RawHit decode(String line) throws DecodeException {
-        JsonNode root;
-        try {
-            root = mapper.readTree(line);
+        // A streaming pass over the top level (no tree for the whole record: decoding is on the
+        // hot path); nested objects, which are rare, are read as small trees.
+        String hitId = null;
+        Long receivedAt = null;
+        boolean receivedAtPresent = false;
+        RawHit.Builder hit = RawHit.newBuilder();
+        boolean siteSeen = false;
+        boolean typeSeen = false;
+        boolean ipSeen = false;
+        try (JsonParser p = mapper.getFactory().createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new DecodeException(DeadLetterReason.MALFORMED_JSON, "not a JSON object");
+            }
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "hit_id" -> hitId = text(p, value, field);
+                    case "received_at" -> {
+                        receivedAtPresent = value != JsonToken.VALUE_NULL;
+                        receivedAt = longValue(p, value, field, DeadLetterReason.BAD_TIMESTAMP);
+                    }
+                    case "client_ts" ->
+                            hit.setClientTs(longValue(p, value, field, DeadLetterReason.BAD_FIELD));
+                    case "site_id" -> {
+                        hit.setSiteId(text(p, value, field));
+                        siteSeen = hit.getSiteId() != null;
+                    }
+                    case "hit_type" -> {
+                        String type = text(p, value, field);
+                        if (type != null) {
+                            hit.setHitType(enumValue(HitType.class, type, field));
+                            typeSeen = true;
+                        }
+                    }
+                    case "ip" -> {
+                        hit.setIp(text(p, value, field));
+                        ipSeen = hit.getIp() != null;
+                    }
+                    case "user_agent" -> hit.setUserAgent(text(p, value, field));
+                    case "cookie_id" -> hit.setCookieId(text(p, value, field));
+                    case "mobile_id" -> hit.setMobileId(text(p, value, field));
+                    case "user_id" -> hit.setUserId(text(p, value, field));
+                    case "consent" -> {
+                        String consent = text(p, value, field);
+                        hit.setConsent(
+                                consent == null ? null : enumValue(Consent.class, consent, field));
+                    }
+                    case "url" -> hit.setUrl(text(p, value, field));
+                    case "page" -> hit.setPage(text(p, value, field));
+                    case "referrer" -> hit.setReferrer(text(p, value, field));
+                    case "event" -> hit.setEvent(event(tree(p, value)));
+                    case "cart" -> hit.setCart(cart(tree(p, value)));
+                    case "gps" -> hit.setGps(gps(tree(p, value)));
+                    case "form" -> hit.setForm(stringMap(tree(p, value), field));
+                    case "properties" -> hit.setProperties(stringMap(tree(p, value), field));
+                    default -> p.skipChildren(); // unknown keys are ignored, and so dropped
+                }
+            }
+            if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new DecodeException(DeadLetterReason.MALFORMED_JSON, "not a JSON object");
+            }
         } catch (JsonProcessingException e) {
             throw new DecodeException(DeadLetterReason.MALFORMED_JSON, "not a JSON object");
-        }
-        if (root == null || !root.isObject()) {
+        } catch (java.io.IOException e) {
             throw new DecodeException(DeadLetterReason.MALFORMED_JSON, "not a JSON object");
         }
-        RawHit.Builder hit = RawHit.newBuilder();
-        hit.setHitId(requiredText(root, "hit_id"));
-        hit.setReceivedAt(requiredLong(root, "received_at"));
-        hit.setClientTs(optionalLong(root, "client_ts"));
-        hit.setSiteId(requiredText(root, "site_id"));
-        hit.setHitType(enumValue(HitType.class, requiredText(root, "hit_type"), "hit_type"));
-        hit.setIp(requiredText(root, "ip"));
-        hit.setUserAgent(optionalText(root, "user_agent"));
-        hit.setCookieId(optionalText(root, "cookie_id"));
-        hit.setMobileId(optionalText(root, "mobile_id"));
-        hit.setUserId(optionalText(root, "user_id"));
-        String consent = optionalText(root, "consent");
-        hit.setConsent(consent == null ? null : enumValue(Consent.class, consent, "consent"));
-        hit.setUrl(optionalText(root, "url"));
-        hit.setPage(optionalText(root, "page"));
-        hit.setReferrer(optionalText(root, "referrer"));
-        hit.setEvent(event(root.get("event")));
-        hit.setCart(cart(root.get("cart")));
-        hit.setGps(gps(root.get("gps")));
-        hit.setForm(stringMap(root.get("form"), "form"));
-        hit.setProperties(stringMap(root.get("properties"), "properties"));
+        // required fields, in the order of the contract
+        hit.setHitId(required(hitId, "hit_id"));
+        if (!receivedAtPresent) {
+            throw new DecodeException(DeadLetterReason.MISSING_FIELD, "received_at is missing");
+        }
+        hit.setReceivedAt(receivedAt);
+        if (!siteSeen) {
+            throw new DecodeException(DeadLetterReason.MISSING_FIELD, "site_id is missing");
+        }
+        if (!typeSeen) {
+            throw new DecodeException(DeadLetterReason.MISSING_FIELD, "hit_type is missing");
+        }
+        if (!ipSeen) {
+            throw new DecodeException(DeadLetterReason.MISSING_FIELD, "ip is missing");
+        }
+        requireNonEmpty(hit.getSiteId(), "site_id");
+        requireNonEmpty(hit.getIp(), "ip");
         return hit.build();
+    }
+
+    private static String required(String value, String field) throws DecodeException {
+        if (value == null) {
+            throw new DecodeException(DeadLetterReason.MISSING_FIELD, field + " is missing");
+        }
+        requireNonEmpty(value, field);
+        return value;
+    }
+
+    private static void requireNonEmpty(String value, String field) throws DecodeException {
+        if (value.isEmpty()) {
+            throw new DecodeException(DeadLetterReason.MISSING_FIELD, field + " is empty");
+        }
+    }
+
+    private static String text(JsonParser p, JsonToken value, String field)
+            throws DecodeException, java.io.IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value != JsonToken.VALUE_STRING) {
+            p.skipChildren();
+            throw new DecodeException(DeadLetterReason.BAD_FIELD, field + " must be a string");
+        }
+        return p.getText();
+    }
+
+    private static Long longValue(
+            JsonParser p, JsonToken value, String field, DeadLetterReason reason)
+            throws DecodeException, java.io.IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value != JsonToken.VALUE_NUMBER_INT
+                || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            p.skipChildren();
+            throw new DecodeException(reason, field + " must be a whole number");
+        }
+        return p.getLongValue();
+    }
+
+    private JsonNode tree(JsonParser p, JsonToken value) throws java.io.IOException {
+        return value == JsonToken.VALUE_NULL ? null : mapper.readTree(p);
     }
 
     private static Event event(JsonNode node) throws DecodeException {
@@ -151,10 +250,6 @@ public final class JsonHitDecoder {
         }
     }
 
-    private static String requiredText(JsonNode root, String field) throws DecodeException {
-        return requiredText(root, field, field);
-    }
-
     private static String requiredText(JsonNode root, String field, String path)
             throws DecodeException {
         JsonNode node = root.get(field);
@@ -181,10 +276,6 @@ public final class JsonHitDecoder {
         return node.asText();
     }
 
-    private static long requiredLong(JsonNode root, String field) throws DecodeException {
-        return requiredLong(root, field, field);
-    }
-
     private static long requiredLong(JsonNode root, String field, String path)
             throws DecodeException {
         JsonNode node = root.get(field);
@@ -197,18 +288,6 @@ public final class JsonHitDecoder {
                             ? DeadLetterReason.BAD_TIMESTAMP
                             : DeadLetterReason.BAD_FIELD,
                     path + " must be a whole number");
-        }
-        return node.longValue();
-    }
-
-    private static Long optionalLong(JsonNode root, String field) throws DecodeException {
-        JsonNode node = root.get(field);
-        if (absent(node)) {
-            return null;
-        }
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw new DecodeException(
-                    DeadLetterReason.BAD_FIELD, field + " must be a whole number");
         }
         return node.longValue();
     }

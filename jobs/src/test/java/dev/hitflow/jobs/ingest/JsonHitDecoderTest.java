@@ -58,6 +58,22 @@ class JsonHitDecoderTest {
         assertReason("{\"hit_id\":", DeadLetterReason.MALFORMED_JSON, "not a JSON object");
         assertReason("[1,2]", DeadLetterReason.MALFORMED_JSON, "not a JSON object");
         assertReason(
+                "{\"hit_id\":\"h\",\"received_at\":1,\"site_id\":\"s\",\"hit_type\":\"PAGE_VIEW\",\"ip\":\"1.2.3.4\"} {}",
+                DeadLetterReason.MALFORMED_JSON,
+                "not a JSON object");
+        assertReason(
+                "{\"hit_id\":\"h\",\"received_at\":null,\"site_id\":\"s\",\"hit_type\":\"PAGE_VIEW\",\"ip\":\"1.2.3.4\"}",
+                DeadLetterReason.MISSING_FIELD,
+                "received_at is missing");
+        assertReason(
+                "{\"hit_id\":\"h\",\"received_at\":1,\"site_id\":\"\",\"hit_type\":\"PAGE_VIEW\",\"ip\":\"1.2.3.4\"}",
+                DeadLetterReason.MISSING_FIELD,
+                "site_id is empty");
+        assertReason(
+                "{\"hit_id\":7,\"received_at\":1,\"site_id\":\"s\",\"hit_type\":\"PAGE_VIEW\",\"ip\":\"1.2.3.4\"}",
+                DeadLetterReason.BAD_FIELD,
+                "hit_id must be a string");
+        assertReason(
                 "{\"received_at\":1,\"site_id\":\"s\",\"hit_type\":\"PAGE_VIEW\",\"ip\":\"1.2.3.4\"}",
                 DeadLetterReason.MISSING_FIELD,
                 "hit_id is missing");
