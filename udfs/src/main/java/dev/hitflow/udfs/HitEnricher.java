@@ -2,33 +2,81 @@ package dev.hitflow.udfs;
 
 import dev.hitflow.schemas.avro.Consent;
 import dev.hitflow.schemas.avro.EnrichedHit;
+import dev.hitflow.schemas.avro.Event;
 import dev.hitflow.schemas.avro.IdKind;
 import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.config.TenantConfig;
+import dev.hitflow.udfs.agent.AgentInfo;
+import dev.hitflow.udfs.agent.UserAgentClassifier;
+import dev.hitflow.udfs.consent.ConsentPolicy;
+import dev.hitflow.udfs.geo.GeoLocation;
+import dev.hitflow.udfs.geo.GeoLocator;
+import dev.hitflow.udfs.geo.Geohash;
+import dev.hitflow.udfs.identity.CookielessId;
 import dev.hitflow.udfs.identity.VisitorIdHasher;
-import java.net.URI;
+import dev.hitflow.udfs.ip.IpAddresses;
+import dev.hitflow.udfs.url.Campaign;
+import dev.hitflow.udfs.url.Referrer;
+import dev.hitflow.udfs.url.ReferrerClassifier;
+import dev.hitflow.udfs.url.ScrubbedUrl;
+import dev.hitflow.udfs.url.SensitiveValues;
+import dev.hitflow.udfs.url.UrlScrubber;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * The privacy gate as one pure function: a {@link RawHit} in, an {@link EnrichedHit} out, with no
- * raw identifier copied across. First version: visitor ID and tenant-local day; geo, agent and URL
- * scrubbing follow. Not thread-safe: one per operator instance.
+ * The privacy gate as one pure function: a {@link RawHit} in, an {@link EnrichedHit} out. In order:
+ * consent, IP truncation, GeoIP (city at most), user agent, visitor ID (keyed hash), URL/referrer
+ * scrubbing and campaign, GPS to a coarse cell (OPT_IN only), allowlisted form and properties. No
+ * raw identifier is copied across: the output type has no field for one. Not thread-safe (HMAC
+ * state): one per operator instance; the geo reader may be shared.
  */
 public final class HitEnricher {
-    private final KeyRing keys;
-    private final Map<String, VisitorIdHasher> hashers = new HashMap<>();
+    /** Geohash length of the GPS cell: about 5 km x 5 km. */
+    public static final int GEO_CELL_PRECISION = 5;
 
-    public HitEnricher(KeyRing keys) {
+    private final KeyRing keys;
+    private final GeoLocator geo;
+    private final UserAgentClassifier agents;
+    private final Map<String, TenantIdentity> identities = new HashMap<>();
+
+    /**
+     * @param geo null: geo columns stay null
+     * @param agents null: device and agent columns stay null, no hit is flagged as a bot
+     */
+    public HitEnricher(KeyRing keys, GeoLocator geo, UserAgentClassifier agents) {
         this.keys = keys;
+        this.geo = geo;
+        this.agents = agents;
     }
 
+    private record TenantIdentity(
+            String keyVersion, VisitorIdHasher hasher, CookielessId cookieless) {}
+
     public EnrichedHit enrich(RawHit raw, TenantConfig tenant) {
-        Consent consent = raw.getConsent() != null ? raw.getConsent() : tenant.defaultConsent();
+        Consent consent = ConsentPolicy.effective(raw.getConsent(), tenant.defaultConsent());
         ZonedDateTime local = Instant.ofEpochMilli(raw.getReceivedAt()).atZone(tenant.timeZone());
+
+        Optional<InetAddress> ip = IpAddresses.parse(raw.getIp());
+        InetAddress truncated = ip.map(IpAddresses::truncate).orElse(null);
+        GeoLocation location =
+                geo == null || ip.isEmpty()
+                        ? GeoLocation.UNKNOWN
+                        : geo.locate(tenant.ipTruncation() ? truncated : ip.get());
+        AgentInfo agent = agents == null ? AgentInfo.UNKNOWN : agents.classify(raw.getUserAgent());
+
+        ScrubbedUrl url = UrlScrubber.scrub(raw.getUrl(), tenant.urlParamsKept());
+        Campaign campaign = url.campaign();
+        Referrer referrer =
+                ReferrerClassifier.classify(raw.getReferrer(), url.host(), campaign.present());
+
         EnrichedHit.Builder out =
                 EnrichedHit.newBuilder()
                         .setTenantId(tenant.id())
@@ -40,54 +88,109 @@ public final class HitEnricher {
                         .setTimeZone(tenant.timeZone().getId())
                         .setHitType(raw.getHitType())
                         .setConsent(consent)
-                        .setPage(page(raw))
-                        .setEvent(raw.getEvent())
-                        .setCart(raw.getCart());
-        if (consent == Consent.OPT_IN || consent == Consent.EXEMPT) {
-            VisitorIdHasher hasher =
-                    hashers.computeIfAbsent(
-                            tenant.id(),
-                            t ->
-                                    new VisitorIdHasher(
-                                            t,
-                                            tenant.currentKey(),
-                                            keys.key(t, tenant.currentKey())));
-            IdKind kind = null;
-            String identifier = null;
-            if (consent == Consent.OPT_IN
+                        .setPage(page(raw.getPage(), url))
+                        .setUrl(url.url())
+                        .setReferrerHost(referrer.host())
+                        .setSourceClass(referrer.sourceClass().label())
+                        .setCampaignSource(campaign.source())
+                        .setCampaignMedium(campaign.medium())
+                        .setCampaignName(campaign.name())
+                        .setCampaignTerm(campaign.term())
+                        .setCampaignContent(campaign.content())
+                        .setCountry(location.country())
+                        .setRegion(location.region())
+                        .setCity(location.city())
+                        .setDeviceClass(agent.deviceClass())
+                        .setOsName(agent.osName())
+                        .setOsVersion(agent.osVersion())
+                        .setAgentName(agent.agentName())
+                        .setAgentVersion(agent.agentVersion())
+                        .setIsBot(agent.bot())
+                        .setEvent(event(raw.getEvent()))
+                        .setCart(raw.getCart())
+                        .setProperties(allowlisted(raw.getProperties(), tenant.propertyKeysKept()));
+
+        if (ConsentPolicy.allowsForm(consent)) {
+            out.setForm(allowlisted(raw.getForm(), tenant.formKeysKept()));
+        }
+        if (ConsentPolicy.allowsGps(consent) && raw.getGps() != null) {
+            out.setGeoCell(
+                    Geohash.encode(
+                            raw.getGps().getLat(), raw.getGps().getLon(), GEO_CELL_PRECISION));
+        }
+        if (ConsentPolicy.allowsVisitorId(consent)) {
+            TenantIdentity identity = identity(tenant);
+            IdKind kind;
+            String id;
+            if (raw.getUserId() != null
                     && tenant.identifiedVisitors()
-                    && raw.getUserId() != null) {
+                    && ConsentPolicy.allowsUserId(consent)) {
                 kind = IdKind.USER;
-                identifier = raw.getUserId();
+                id = identity.hasher().visitorId(kind, raw.getUserId());
             } else if (raw.getCookieId() != null) {
                 kind = IdKind.COOKIE;
-                identifier = raw.getCookieId();
+                id = identity.hasher().visitorId(kind, raw.getCookieId());
             } else if (raw.getMobileId() != null) {
                 kind = IdKind.MOBILE;
-                identifier = raw.getMobileId();
+                id = identity.hasher().visitorId(kind, raw.getMobileId());
+            } else {
+                kind = IdKind.COOKIELESS;
+                id =
+                        identity.cookieless()
+                                .visitorId(
+                                        local.toLocalDate(),
+                                        raw.getSiteId(),
+                                        truncated == null ? "" : IpAddresses.toText(truncated),
+                                        raw.getUserAgent());
             }
-            if (kind != null) {
-                out.setVisitorId(hasher.visitorId(kind, identifier))
-                        .setIdKind(kind)
-                        .setKeyVersion(hasher.keyVersion());
-            }
+            out.setVisitorId(id).setIdKind(kind).setKeyVersion(identity.keyVersion());
         }
         return out.build();
     }
 
-    /** The page label, else the URL's path (never its query). */
-    private static String page(RawHit raw) {
-        if (raw.getPage() != null) {
-            return raw.getPage();
+    private TenantIdentity identity(TenantConfig tenant) {
+        TenantIdentity identity = identities.get(tenant.id());
+        if (identity == null || !identity.keyVersion().equals(tenant.currentKey())) {
+            VisitorIdHasher hasher =
+                    new VisitorIdHasher(
+                            tenant.id(),
+                            tenant.currentKey(),
+                            keys.key(tenant.id(), tenant.currentKey()));
+            identity = new TenantIdentity(tenant.currentKey(), hasher, new CookielessId(hasher));
+            identities.put(tenant.id(), identity);
         }
-        if (raw.getUrl() == null) {
+        return identity;
+    }
+
+    /** The page label (redacted if it looks like personal data), else the scrubbed URL path. */
+    private static String page(String label, ScrubbedUrl url) {
+        if (label != null) {
+            return SensitiveValues.isSensitive(label) ? UrlScrubber.REDACTED : label;
+        }
+        return url.path();
+    }
+
+    private static Event event(Event event) {
+        if (event == null
+                || event.getLabel() == null
+                || !SensitiveValues.isSensitive(event.getLabel())) {
+            return event;
+        }
+        return Event.newBuilder(event).setLabel(null).build();
+    }
+
+    /** Only the tenant's allowlisted keys, and of those no value that looks like personal data. */
+    static Map<String, String> allowlisted(Map<String, String> values, Set<String> keep) {
+        if (values == null || keep.isEmpty()) {
             return null;
         }
-        try {
-            String path = URI.create(raw.getUrl()).getPath();
-            return path == null || path.isEmpty() ? "/" : path;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        Map<String, String> out = new LinkedHashMap<>();
+        values.forEach(
+                (k, v) -> {
+                    if (keep.contains(k) && !SensitiveValues.isSensitive(v)) {
+                        out.put(k, v);
+                    }
+                });
+        return out.isEmpty() ? null : out;
     }
 }

@@ -2,6 +2,7 @@ package dev.hitflow.jobs.cli;
 
 import dev.hitflow.jobs.pipeline.BenchRun;
 import dev.hitflow.jobs.pipeline.LocalJob;
+import dev.hitflow.udfs.geo.MaxMindTestDatabases;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +50,14 @@ public final class BenchCommand implements Callable<Integer> {
     Path warehouse;
 
     @Option(
+            names = "--geoip",
+            paramLabel = "FILE",
+            description =
+                    "MaxMind City database (default: ../shared/data/geolite2-2019/GeoLite2-City.mmdb"
+                            + " when present, else MaxMind's City test database).")
+    Path geoip;
+
+    @Option(
             names = "--parallelism",
             defaultValue = "2",
             description = "Parallelism (default: ${DEFAULT-VALUE}).")
@@ -73,6 +82,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (geoip == null) {
+            // realistic lookups: the full-size GeoLite2 City beside the checkout, when present
+            geoip =
+                    MaxMindTestDatabases.sharedData()
+                            .map(d -> d.resolve("geolite2-2019").resolve("GeoLite2-City.mmdb"))
+                            .filter(java.nio.file.Files::isRegularFile)
+                            .orElse(null);
+        }
         LocalJob job =
                 LocalJob.prepare(
                         new LocalJob.Options(
@@ -83,7 +100,8 @@ public final class BenchCommand implements Callable<Integer> {
                                 warehouse,
                                 parallelism,
                                 checkpointInterval,
-                                Duration.ofSeconds(30)));
+                                Duration.ofSeconds(30),
+                                geoip));
         Path input =
                 LocalJob.generatedInput(
                         job.warehouse().resolve("_input"), generate, seed, job.tenants());
@@ -95,7 +113,9 @@ public final class BenchCommand implements Callable<Integer> {
                         job.keysFile(),
                         job.warehouse(),
                         parallelism,
-                        checkpointInterval);
+                        checkpointInterval,
+                        job.geoDatabase());
+        out.println("geoip: " + job.geoDescription());
         out.printf(
                 Locale.ROOT,
                 "bench: %,d generated hits (seed %d), parallelism %d, max heap %d MiB, %d cores%n",

@@ -60,6 +60,14 @@ public final class LocalCommand implements Callable<Integer> {
     Path warehouse;
 
     @Option(
+            names = "--geoip",
+            paramLabel = "FILE",
+            description =
+                    "MaxMind City database for geolocation (default: MaxMind's City test database"
+                            + " from ../shared/data/maxmind when found, else none).")
+    Path geoip;
+
+    @Option(
             names = "--seed",
             defaultValue = "42",
             description = "Seed of the generator (default: ${DEFAULT-VALUE}).")
@@ -104,7 +112,8 @@ public final class LocalCommand implements Callable<Integer> {
                                 checkpointInterval,
                                 outOfOrderness == null
                                         ? HitflowPipeline.DEFAULT_OUT_OF_ORDERNESS
-                                        : outOfOrderness));
+                                        : outOfOrderness,
+                                geoip));
         out.println(
                 "tenants:   "
                         + job.tenantsOrigin()
@@ -117,6 +126,7 @@ public final class LocalCommand implements Callable<Integer> {
                         + (job.keysCreated()
                                 ? " (created now with random keys; keep it: visitor IDs depend on it)"
                                 : ""));
+        out.println("geoip:     " + job.geoDescription());
         out.println("warehouse: " + job.warehouse());
         out.flush();
 

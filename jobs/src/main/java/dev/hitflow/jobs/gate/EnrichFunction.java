@@ -6,38 +6,71 @@ import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.config.TenantConfig;
 import dev.hitflow.schemas.config.TenantRegistry;
 import dev.hitflow.udfs.HitEnricher;
+import dev.hitflow.udfs.agent.UserAgentClassifier;
+import dev.hitflow.udfs.geo.GeoLocator;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * The privacy gate as a Flink operator: a thin shell over {@link HitEnricher}. Its output type has
- * no field for a raw identifier. Keys are read from the keys file in {@link #open}, so they never
- * travel inside the job graph.
+ * no field for a raw identifier. Heavy objects are built in {@link #open}: the keys are read from
+ * the keys file (so they never travel inside the job graph), the user-agent analyzer is built per
+ * subtask (its parse is synchronized), the GeoIP reader is shared by the whole JVM (thread-safe).
  */
 public class EnrichFunction extends ProcessFunction<RawHit, EnrichedHit> {
     private static final long serialVersionUID = 1L;
 
+    /** One memory-mapped reader per database file and JVM. */
+    private static final Map<String, GeoLocator> GEO_READERS = new ConcurrentHashMap<>();
+
     private final TenantRegistry tenants;
     private final String keysFile;
+    private final String geoDatabase;
+    private final boolean classifyAgents;
 
     private transient HitEnricher enricher;
+    private transient Counter bots;
 
-    public EnrichFunction(TenantRegistry tenants, Path keysFile) {
+    /**
+     * @param geoDatabase a MaxMind City database, or null for no geolocation
+     * @param classifyAgents false skips YAUAA (device and agent columns stay null)
+     */
+    public EnrichFunction(
+            TenantRegistry tenants, Path keysFile, Path geoDatabase, boolean classifyAgents) {
         this.tenants = tenants;
         this.keysFile = keysFile.toString();
+        this.geoDatabase = geoDatabase == null ? null : geoDatabase.toString();
+        this.classifyAgents = classifyAgents;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        enricher = new HitEnricher(KeyRing.load(Path.of(keysFile)));
+        GeoLocator geo =
+                geoDatabase == null
+                        ? null
+                        : GEO_READERS.computeIfAbsent(
+                                geoDatabase, p -> GeoLocator.open(Path.of(p)));
+        enricher =
+                new HitEnricher(
+                        KeyRing.load(Path.of(keysFile)),
+                        geo,
+                        classifyAgents ? new UserAgentClassifier() : null);
+        bots = getRuntimeContext().getMetricGroup().addGroup("hitflow").counter("bot_hits");
     }
 
     @Override
     public void processElement(RawHit raw, Context ctx, Collector<EnrichedHit> out) {
         // Ingest let only hits of known sites through.
         TenantConfig tenant = tenants.tenantForSite(raw.getSiteId()).orElseThrow();
-        out.collect(enricher.enrich(raw, tenant));
+        EnrichedHit hit = enricher.enrich(raw, tenant);
+        if (hit.getIsBot()) {
+            bots.inc();
+        }
+        out.collect(hit);
     }
 }

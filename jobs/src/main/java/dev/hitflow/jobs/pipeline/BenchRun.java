@@ -58,6 +58,7 @@ public final class BenchRun {
     private final Path root;
     private final int parallelism;
     private final Duration checkpointInterval;
+    private final Path geoDatabase;
 
     public BenchRun(
             Path input,
@@ -66,8 +67,10 @@ public final class BenchRun {
             Path keysFile,
             Path root,
             int parallelism,
-            Duration checkpointInterval) {
+            Duration checkpointInterval,
+            Path geoDatabase) {
         this.input = input;
+        this.geoDatabase = geoDatabase;
         this.records = records;
         this.tenants = tenants;
         this.keysFile = keysFile;
@@ -107,7 +110,9 @@ public final class BenchRun {
                                         new HitflowPipeline.Settings(
                                                 tenants,
                                                 keysFile,
-                                                HitflowPipeline.DEFAULT_OUT_OF_ORDERNESS))
+                                                HitflowPipeline.DEFAULT_OUT_OF_ORDERNESS,
+                                                geoDatabase,
+                                                true))
                                 .build(
                                         FileHitSource.read(env, input, tenants),
                                         new IcebergSinks(

@@ -25,7 +25,16 @@ public final class HitflowPipeline {
     public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
 
     /** What the pipeline needs besides its inputs and outputs. */
-    public record Settings(TenantRegistry tenants, Path keysFile, Duration outOfOrderness)
+    /**
+     * @param geoDatabase MaxMind City database, or null for no geolocation
+     * @param classifyAgents whether to run the user-agent analyzer
+     */
+    public record Settings(
+            TenantRegistry tenants,
+            Path keysFile,
+            Duration outOfOrderness,
+            Path geoDatabase,
+            boolean classifyAgents)
             implements Serializable {}
 
     private final Settings settings;
@@ -47,7 +56,12 @@ public final class HitflowPipeline {
                         .uid("event-time");
 
         SingleOutputStreamOperator<EnrichedHit> enriched =
-                timed.process(new EnrichFunction(settings.tenants(), settings.keysFile()))
+                timed.process(
+                                new EnrichFunction(
+                                        settings.tenants(),
+                                        settings.keysFile(),
+                                        settings.geoDatabase(),
+                                        settings.classifyAgents()))
                         .returns(new AvroTypeInfo<>(EnrichedHit.class))
                         .name("privacy-gate")
                         .uid("privacy-gate");

@@ -13,6 +13,9 @@ import dev.hitflow.schemas.config.TenantConfigLoader;
 import dev.hitflow.schemas.config.TenantRegistry;
 import dev.hitflow.schemas.tables.HitflowTables;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
+import dev.hitflow.udfs.geo.GeoDatabaseException;
+import dev.hitflow.udfs.geo.GeoLocator;
+import dev.hitflow.udfs.geo.MaxMindTestDatabases;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,7 +69,8 @@ public final class LocalJob {
             Path warehouse,
             int parallelism,
             Duration checkpointInterval,
-            Duration outOfOrderness) {}
+            Duration outOfOrderness,
+            Path geoDatabase) {}
 
     /** What a run made. */
     public record Result(
@@ -87,6 +91,8 @@ public final class LocalJob {
     private final Path keysFile;
     private final boolean keysCreated;
     private final String tenantsOrigin;
+    private final Path geoDatabase;
+    private final String geoDescription;
 
     private LocalJob(
             Options options,
@@ -94,13 +100,17 @@ public final class LocalJob {
             Path warehouse,
             Path keysFile,
             boolean keysCreated,
-            String tenantsOrigin) {
+            String tenantsOrigin,
+            Path geoDatabase,
+            String geoDescription) {
         this.options = options;
         this.tenants = tenants;
         this.warehouse = warehouse;
         this.keysFile = keysFile;
         this.keysCreated = keysCreated;
         this.tenantsOrigin = tenantsOrigin;
+        this.geoDatabase = geoDatabase;
+        this.geoDescription = geoDescription;
     }
 
     /** Validates the options and files; every problem is a {@link ConfigException}. */
@@ -136,7 +146,32 @@ public final class LocalJob {
             created = LocalKeys.ensure(keys, tenants);
         }
         KeyRing.load(keys).requireCurrentKeys(tenants);
-        return new LocalJob(options, tenants, warehouse, keys, created, origin);
+
+        // GeoIP: the given City database, else MaxMind's public test database when it is found.
+        Path geo = options.geoDatabase();
+        if (geo == null) {
+            geo = MaxMindTestDatabases.cityTestDatabase().orElse(null);
+        }
+        String geoDescription =
+                "none found: country, region and city stay empty (give --geoip FILE)";
+        if (geo != null) {
+            try (GeoLocator locator = GeoLocator.open(geo)) {
+                geoDescription = locator.description();
+            } catch (GeoDatabaseException e) {
+                throw new ConfigException(e.getMessage());
+            }
+        }
+        return new LocalJob(
+                options, tenants, warehouse, keys, created, origin, geo, geoDescription);
+    }
+
+    /** Which GeoIP database the run uses, for the start-up summary. */
+    public String geoDescription() {
+        return geoDescription;
+    }
+
+    public Path geoDatabase() {
+        return geoDatabase;
     }
 
     public Path keysFile() {
@@ -177,7 +212,8 @@ public final class LocalJob {
         StreamExecutionEnvironment env = environment();
         IngestedHits ingested = FileHitSource.read(env, input, tenants);
         new HitflowPipeline(
-                        new HitflowPipeline.Settings(tenants, keysFile, options.outOfOrderness()))
+                        new HitflowPipeline.Settings(
+                                tenants, keysFile, options.outOfOrderness(), geoDatabase, true))
                 .build(
                         ingested,
                         new IcebergSinks(catalog, deadLetterDir.toUri().toString(), runId));

@@ -173,4 +173,27 @@ class HitflowCommandTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("mutually exclusive");
     }
+
+    @Test
+    void corruptGeoDatabaseExitsTwoNamingIt() throws Exception {
+        Path tenants = TestTenants.writeAcme(dir);
+        Path db =
+                dev.hitflow.udfs.geo.MaxMindTestDatabases.file(
+                                "GeoIP2-City-Test-Broken-Double-Format.mmdb")
+                        .orElseThrow();
+        Run r =
+                run(
+                        "local",
+                        "--generate",
+                        "10",
+                        "--tenants",
+                        tenants.toString(),
+                        "--geoip",
+                        db.toString(),
+                        "--warehouse",
+                        dir.resolve("w").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("hitflow: GeoIP database " + db + " cannot be read");
+        assertThat(r.err().lines()).hasSize(1);
+    }
 }

@@ -55,7 +55,8 @@ class AvroInputITCase {
                                 dir.resolve("w"),
                                 1,
                                 Duration.ofSeconds(1),
-                                Duration.ofSeconds(30)));
+                                Duration.ofSeconds(30),
+                                null));
         LocalJob.Result result = job.run();
 
         assertThat(result.rowsPerTable())

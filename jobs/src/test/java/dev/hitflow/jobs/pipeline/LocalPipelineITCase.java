@@ -242,6 +242,21 @@ class LocalPipelineITCase {
         assertThat(byId.get("a1").getField("tenant_id")).isEqualTo("acme");
         assertThat(byId.get("a1").getField("page")).isEqualTo("/home");
         assertThat(byId.get("a5").getField("event_action")).isEqualTo("play");
+
+        // enrichment: city-level geo from MaxMind's test database, agent, scrubbed URL, GPS cell
+        Record a1 = byId.get("a1");
+        assertThat(List.of(a1.getField("country"), a1.getField("region"), a1.getField("city")))
+                .containsExactly("GB", "ENG", "London");
+        Record b1 = byId.get("b1");
+        assertThat(List.of(b1.getField("country"), b1.getField("region"), b1.getField("city")))
+                .containsExactly("US", "CA", "San Diego");
+        assertThat(a1.getField("url")).isEqualTo("https://acme.example/home?q=x");
+        assertThat(a1.getField("geo_cell")).isEqualTo("u09tv");
+        assertThat(b1.getField("geo_cell")).isNull();
+        assertThat(a1.getField("device_class")).isEqualTo("Desktop");
+        assertThat(a1.getField("os_name")).isEqualTo("Linux");
+        assertThat(a1.getField("agent_name")).isEqualTo("HitflowTest");
+        assertThat(a1.getField("source_class")).isEqualTo("direct");
     }
 
     @Test

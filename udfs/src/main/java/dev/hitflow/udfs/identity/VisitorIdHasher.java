@@ -54,9 +54,16 @@ public final class VisitorIdHasher {
         return HEX.formatHex(digest, 0, ID_BYTES);
     }
 
-    /** A raw HMAC under this key, for derived secrets such as the daily cookieless salt. */
+    /**
+     * A secret derived from this key for the tenant and a label, such as the daily cookieless salt:
+     * HMAC(key, tenant \0 "derive" \0 label).
+     */
     public byte[] derive(String label) {
         mac.reset();
+        mac.update(tenantId.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        mac.update("derive".getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
         return mac.doFinal(label.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,0 +1,82 @@
+package dev.hitflow.udfs.agent;
+
+import java.util.Set;
+import nl.basjes.parse.useragent.UserAgent;
+import nl.basjes.parse.useragent.UserAgentAnalyzer;
+
+/**
+ * User agents classified by YAUAA, asking only for the fields Hitflow keeps (a lighter analyzer).
+ * Heavy to build (seconds, ~100+ MiB) and {@code parse} is synchronized: build one per operator
+ * subtask in {@code open()}; its cache makes repeated agents cheap.
+ */
+public final class UserAgentClassifier {
+    public static final int DEFAULT_CACHE_SIZE = 10_000;
+
+    private static final String DEVICE_CLASS = UserAgent.DEVICE_CLASS;
+    private static final String OS_NAME = UserAgent.OPERATING_SYSTEM_NAME;
+    private static final String OS_VERSION = UserAgent.OPERATING_SYSTEM_VERSION_MAJOR;
+    private static final String AGENT_NAME = UserAgent.AGENT_NAME;
+    private static final String AGENT_VERSION = UserAgent.AGENT_VERSION_MAJOR;
+    private static final String AGENT_CLASS = UserAgent.AGENT_CLASS;
+
+    /** Device classes YAUAA gives to robots, crawlers and other non-humans. */
+    static final Set<String> ROBOT_DEVICE_CLASSES =
+            Set.of("Robot", "Robot Mobile", "Robot Imitator", "Spy", "Hacker");
+
+    static final Set<String> ROBOT_AGENT_CLASSES =
+            Set.of("Robot", "Robot Mobile", "Cloud Application", "Special", "Hacker");
+
+    private final UserAgentAnalyzer analyzer;
+
+    public UserAgentClassifier() {
+        this(DEFAULT_CACHE_SIZE);
+    }
+
+    public UserAgentClassifier(int cacheSize) {
+        this.analyzer =
+                UserAgentAnalyzer.newBuilder()
+                        .withFields(
+                                DEVICE_CLASS,
+                                OS_NAME,
+                                OS_VERSION,
+                                AGENT_NAME,
+                                AGENT_VERSION,
+                                AGENT_CLASS)
+                        .withCache(cacheSize)
+                        .hideMatcherLoadStats()
+                        .dropTests()
+                        .immediateInitialization()
+                        .build();
+    }
+
+    public AgentInfo classify(String userAgent) {
+        if (userAgent == null || userAgent.isBlank()) {
+            return AgentInfo.UNKNOWN;
+        }
+        UserAgent parsed = analyzer.parse(userAgent);
+        String deviceClass = known(parsed.getValue(DEVICE_CLASS));
+        String agentClass = parsed.getValue(AGENT_CLASS);
+        boolean bot =
+                (deviceClass != null && ROBOT_DEVICE_CLASSES.contains(deviceClass))
+                        || ROBOT_AGENT_CLASSES.contains(agentClass);
+        return new AgentInfo(
+                deviceClass,
+                known(parsed.getValue(OS_NAME)),
+                known(parsed.getValue(OS_VERSION)),
+                known(parsed.getValue(AGENT_NAME)),
+                known(parsed.getValue(AGENT_VERSION)),
+                bot);
+    }
+
+    /** YAUAA's placeholders for "could not tell" become null. */
+    static String known(String value) {
+        if (value == null
+                || value.isEmpty()
+                || value.equals("Unknown")
+                || value.equals("??")
+                || value.startsWith("Unknown ")) {
+            return null;
+        }
+        return value;
+    }
+}

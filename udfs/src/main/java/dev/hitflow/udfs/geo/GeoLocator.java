@@ -1,0 +1,129 @@
+package dev.hitflow.udfs.geo;
+
+import com.maxmind.db.CHMCache;
+import com.maxmind.db.Networks;
+import com.maxmind.db.Reader;
+import com.maxmind.geoip2.DatabaseReader;
+import com.maxmind.geoip2.exception.GeoIp2Exception;
+import com.maxmind.geoip2.model.CityResponse;
+import com.maxmind.geoip2.record.Subdivision;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * City-level geolocation on a MaxMind City database (memory-mapped, with MaxMind's node cache).
+ * Thread-safe: one per JVM. Coordinates, postal codes and accuracy radius never leave it.
+ */
+public final class GeoLocator implements AutoCloseable {
+    /** A documentation address (RFC 5737): a lookup that must work on any healthy database. */
+    private static final byte[] PROBE = {(byte) 192, 0, 2, 1};
+
+    /**
+     * Records decoded at open to check the data section: all of a small database, the start of a
+     * large one (a few tens of milliseconds on GeoLite2 City), so a corrupt file fails at start.
+     */
+    static final int RECORDS_CHECKED_AT_OPEN = 20_000;
+
+    private final DatabaseReader reader;
+    private final Path file;
+
+    private GeoLocator(DatabaseReader reader, Path file) {
+        this.reader = reader;
+        this.file = file;
+    }
+
+    /**
+     * Opens a City database; fails at once, naming the file, when it cannot be opened or read (a
+     * probe lookup runs so that a corrupt search tree fails here, not on the first hit).
+     */
+    public static GeoLocator open(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new GeoDatabaseException("GeoIP database " + file + " does not exist", null);
+        }
+        DatabaseReader reader;
+        try {
+            reader =
+                    new DatabaseReader.Builder(file.toFile())
+                            .fileMode(Reader.FileMode.MEMORY_MAPPED)
+                            .withCache(new CHMCache())
+                            .build();
+        } catch (IOException | RuntimeException e) {
+            throw new GeoDatabaseException(
+                    "GeoIP database " + file + " cannot be opened: " + e.getMessage(), e);
+        }
+        String type = reader.getMetadata().databaseType();
+        if (type == null || !type.contains("City")) {
+            close(reader);
+            throw new GeoDatabaseException(
+                    "GeoIP database "
+                            + file
+                            + " is a "
+                            + type
+                            + " database; a City database is needed",
+                    null);
+        }
+        GeoLocator locator = new GeoLocator(reader, file);
+        try (Reader check = new Reader(file.toFile())) {
+            reader.tryCity(InetAddress.getByAddress(PROBE));
+            Networks<Map> networks = check.networks(false, Map.class);
+            for (int i = 0; i < RECORDS_CHECKED_AT_OPEN && networks.hasNext(); i++) {
+                networks.next();
+            }
+        } catch (IOException | GeoIp2Exception | RuntimeException e) {
+            close(reader);
+            throw new GeoDatabaseException(
+                    "GeoIP database " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        return locator;
+    }
+
+    /** Country, region and city of an address; {@link GeoLocation#UNKNOWN} when not listed. */
+    public GeoLocation locate(InetAddress address) {
+        Optional<CityResponse> found;
+        try {
+            found = reader.tryCity(address);
+        } catch (IOException | GeoIp2Exception e) {
+            // the database was checked at open(); a failure here is per-record, not fatal
+            return GeoLocation.UNKNOWN;
+        }
+        if (found.isEmpty()) {
+            return GeoLocation.UNKNOWN;
+        }
+        CityResponse city = found.get();
+        List<Subdivision> subdivisions = city.getSubdivisions();
+        return new GeoLocation(
+                city.getCountry() == null ? null : city.getCountry().getIsoCode(),
+                subdivisions == null || subdivisions.isEmpty()
+                        ? null
+                        : subdivisions.get(0).getIsoCode(),
+                city.getCity() == null ? null : city.getCity().getName());
+    }
+
+    /** Which database this is, for start-up messages: type and build date. */
+    public String description() {
+        return reader.getMetadata().databaseType()
+                + " built "
+                + reader.getMetadata().buildTime().toString().substring(0, 10)
+                + " ("
+                + file
+                + ")";
+    }
+
+    @Override
+    public void close() {
+        close(reader);
+    }
+
+    private static void close(DatabaseReader reader) {
+        try {
+            reader.close();
+        } catch (IOException e) {
+            // a memory-mapped reader: nothing left to release that an error could hold
+        }
+    }
+}
