@@ -1,7 +1,9 @@
 package dev.hitflow.jobs.cli;
 
+import dev.hitflow.jobs.pipeline.LocalKeys;
 import dev.hitflow.jobs.sink.HitflowCatalog;
 import dev.hitflow.schemas.config.ConfigException;
+import dev.hitflow.udfs.sql.HitflowFunctions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -74,6 +76,8 @@ public final class SqlCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    private String jobParameters;
+
     @Override
     public Integer call() throws Exception {
         HitflowCatalog hitflow;
@@ -85,6 +89,10 @@ public final class SqlCommand implements Callable<Integer> {
                                 + " has no catalog.db: run 'hitflow local' first");
             }
             hitflow = HitflowCatalog.local(catalog.warehouse);
+            Path keys = LocalKeys.defaultLocation(catalog.warehouse);
+            if (Files.isRegularFile(keys)) {
+                jobParameters = "hitflow.keys.file:" + keys;
+            }
         } else {
             hitflow = HitflowCatalog.fromPropertiesFile(catalog.properties);
         }
@@ -98,6 +106,9 @@ public final class SqlCommand implements Callable<Integer> {
         boolean interactive = sql.isEmpty();
         PrintWriter out = spec.commandLine().getOut();
         TableEnvironment tables = open(hitflow, parallelism);
+        if (jobParameters != null) {
+            tables.getConfig().set("pipeline.global-job-parameters", jobParameters);
+        }
         if (!interactive) {
             for (String statement : sql) {
                 run(tables, statement, out);
@@ -136,6 +147,7 @@ public final class SqlCommand implements Callable<Integer> {
                 "CREATE CATALOG " + catalog.name() + " WITH ('type' = 'iceberg', " + options + ")");
         tables.useCatalog(catalog.name());
         tables.useDatabase("analytics");
+        HitflowFunctions.registerAll(tables);
         return tables;
     }
 

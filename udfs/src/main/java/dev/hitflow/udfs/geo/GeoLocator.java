@@ -1,6 +1,7 @@
 package dev.hitflow.udfs.geo;
 
 import com.maxmind.db.CHMCache;
+import com.maxmind.db.InvalidNetworkException;
 import com.maxmind.db.Networks;
 import com.maxmind.db.Reader;
 import com.maxmind.geoip2.DatabaseReader;
@@ -74,7 +75,7 @@ public final class GeoLocator implements AutoCloseable {
             for (int i = 0; i < RECORDS_CHECKED_AT_OPEN && networks.hasNext(); i++) {
                 networks.next();
             }
-        } catch (IOException | GeoIp2Exception | RuntimeException e) {
+        } catch (IOException | GeoIp2Exception | InvalidNetworkException | RuntimeException e) {
             close(reader);
             throw new GeoDatabaseException(
                     "GeoIP database " + file + " cannot be read: " + e.getMessage(), e);
