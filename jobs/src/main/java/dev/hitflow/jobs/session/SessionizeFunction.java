@@ -1,0 +1,198 @@
+package dev.hitflow.jobs.session;
+
+import dev.hitflow.schemas.avro.EnrichedHit;
+import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.config.BotPolicy;
+import dev.hitflow.schemas.config.SessionSettings;
+import dev.hitflow.schemas.config.TenantConfig;
+import dev.hitflow.schemas.config.TenantRegistry;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Sessionizes the hits of one (site, visitor) on event time, by the rules of {@link SessionRules}.
+ *
+ * <p>State holds only the hits of the key's open sessions, so out-of-order hits within the
+ * watermark bound are placed exactly: the sessions are recomputed from all open hits, and a session
+ * is emitted (its hits with their session_id on the main output, its {@link Session} on {@link
+ * #SESSIONS}) only once the watermark has passed its last hit + the inactivity timeout, when no hit
+ * still to come can join it. Hits at or below the watermark when they arrive are late: passed on at
+ * once with late = true and no session, counted in {@code lateHits}.
+ */
+public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit, EnrichedHit> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<Session> SESSIONS =
+            new OutputTag<>("sessions", new AvroTypeInfo<>(Session.class));
+
+    /**
+     * How long (event time past its received_at) an emitted hit_id is remembered per key. A
+     * replayed hit whose session has closed is late by definition; within this horizon it is
+     * recognized and dropped, past it it would come out again as a late hit. The memory is bounded
+     * by the key's hits of this last period, pruned on timers, and by the state TTL.
+     */
+    public static final Duration REPLAY_MEMORY = Duration.ofHours(1);
+
+    private final TenantRegistry tenants;
+    private final Duration allowedLateness;
+
+    private transient MapState<String, EnrichedHit> openHits;
+    private transient MapState<String, Long> emittedHitIds;
+    private transient Counter lateHits;
+    private transient Counter duplicateHits;
+
+    public SessionizeFunction(TenantRegistry tenants, Duration allowedLateness) {
+        this.tenants = Objects.requireNonNull(tenants, "tenants");
+        this.allowedLateness = Objects.requireNonNull(allowedLateness, "allowedLateness");
+    }
+
+    /** The key the pipeline partitions by: site and visitor. */
+    public static String key(EnrichedHit hit) {
+        return hit.getSiteId() + '\u0000' + hit.getVisitorId();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        // Processing-time TTL as a backstop for keys abandoned while open (an idle source holds
+        // the watermark back): longer than any session can stay open plus the replay memory.
+        long longestMs =
+                SessionSettings.DEFAULT_MAX_LENGTH
+                        .plus(SessionSettings.DEFAULT_INACTIVITY_TIMEOUT)
+                        .toMillis();
+        for (TenantConfig tenant : tenants.tenants()) {
+            if (tenant.session() != null) {
+                longestMs =
+                        Math.max(
+                                longestMs,
+                                tenant.session()
+                                        .maxLength()
+                                        .plus(tenant.session().inactivityTimeout())
+                                        .toMillis());
+            }
+        }
+        StateTtlConfig ttl =
+                StateTtlConfig.newBuilder(
+                                Duration.ofMillis(longestMs)
+                                        .plus(allowedLateness)
+                                        .plus(REPLAY_MEMORY)
+                                        .plus(Duration.ofHours(1)))
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build();
+        MapStateDescriptor<String, EnrichedHit> open =
+                new MapStateDescriptor<>(
+                        "open-hits", Types.STRING, new AvroTypeInfo<>(EnrichedHit.class));
+        open.enableTimeToLive(ttl);
+        MapStateDescriptor<String, Long> emitted =
+                new MapStateDescriptor<>("emitted-hit-ids", Types.STRING, Types.LONG);
+        emitted.enableTimeToLive(ttl);
+        openHits = getRuntimeContext().getMapState(open);
+        emittedHitIds = getRuntimeContext().getMapState(emitted);
+        lateHits = getRuntimeContext().getMetricGroup().counter("lateHits");
+        duplicateHits = getRuntimeContext().getMetricGroup().counter("duplicateHits");
+    }
+
+    @Override
+    public void processElement(EnrichedHit hit, Context ctx, Collector<EnrichedHit> out)
+            throws Exception {
+        TenantConfig tenant = tenants.tenant(hit.getTenantId()).orElse(null);
+        if (hit.getIsBot() && tenant != null && tenant.bots() == BotPolicy.EXCLUDE) {
+            out.collect(hit);
+            return;
+        }
+        String hitId = hit.getHitId();
+        if (openHits.contains(hitId) || emittedHitIds.contains(hitId)) {
+            duplicateHits.inc();
+            return;
+        }
+        long watermark = ctx.timerService().currentWatermark();
+        if (hit.getReceivedAt() <= watermark) {
+            lateHits.inc();
+            remember(hitId, hit.getReceivedAt(), ctx);
+            out.collect(EnrichedHit.newBuilder(hit).setLate(true).setSessionId(null).build());
+            return;
+        }
+        openHits.put(hitId, hit);
+        ctx.timerService()
+                .registerEventTimeTimer(
+                        hit.getReceivedAt() + rules(tenant).inactivityTimeoutMs() + 1);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<EnrichedHit> out)
+            throws Exception {
+        long watermark = ctx.timerService().currentWatermark();
+        List<EnrichedHit> open = new ArrayList<>();
+        for (EnrichedHit hit : openHits.values()) {
+            open.add(hit);
+        }
+        if (!open.isEmpty()) {
+            TenantConfig tenant = tenants.tenant(open.get(0).getTenantId()).orElse(null);
+            SessionRules rules = rules(tenant);
+            ZoneId zone = zone(tenant, open.get(0));
+            // Closed sessions always form a prefix: a later session's last hit is later.
+            for (List<EnrichedHit> session : rules.split(open)) {
+                long last = session.get(session.size() - 1).getReceivedAt();
+                if (!rules.isClosed(last, watermark)) {
+                    break;
+                }
+                Session record = SessionBuilder.build(session, zone);
+                for (EnrichedHit hit : session) {
+                    openHits.remove(hit.getHitId());
+                    remember(hit.getHitId(), hit.getReceivedAt(), ctx);
+                    out.collect(
+                            EnrichedHit.newBuilder(hit)
+                                    .setSessionId(record.getSessionId())
+                                    .build());
+                }
+                ctx.output(SESSIONS, record);
+            }
+        }
+        forgetOldEmitted(watermark);
+    }
+
+    private void remember(String hitId, long receivedAt, Context ctx) throws Exception {
+        emittedHitIds.put(hitId, receivedAt);
+        ctx.timerService().registerEventTimeTimer(receivedAt + REPLAY_MEMORY.toMillis() + 1);
+    }
+
+    private void forgetOldEmitted(long watermark) throws Exception {
+        long horizon = REPLAY_MEMORY.toMillis();
+        Iterator<Map.Entry<String, Long>> entries = emittedHitIds.iterator();
+        while (entries.hasNext()) {
+            if (entries.next().getValue() + horizon < watermark) {
+                entries.remove();
+            }
+        }
+    }
+
+    private static SessionRules rules(TenantConfig tenant) {
+        SessionSettings settings =
+                tenant == null || tenant.session() == null
+                        ? SessionSettings.defaults()
+                        : tenant.session();
+        return new SessionRules(
+                settings.inactivityTimeout().toMillis(), settings.maxLength().toMillis());
+    }
+
+    private static ZoneId zone(TenantConfig tenant, EnrichedHit hit) {
+        return tenant != null && tenant.timeZone() != null
+                ? tenant.timeZone()
+                : ZoneId.of(hit.getTimeZone());
+    }
+}
