@@ -12,6 +12,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -23,18 +30,44 @@ final class SessionHarness implements AutoCloseable {
     static final Duration BOUND = Duration.ofSeconds(30);
 
     final KeyedOneInputStreamOperatorTestHarness<String, EnrichedHit, EnrichedHit> harness;
+    private final InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+    private final MockEnvironment environment;
 
     SessionHarness() throws Exception {
         this(new SessionizeFunction(registry(), BOUND));
     }
 
     SessionHarness(SessionizeFunction function) throws Exception {
+        environment =
+                new MockEnvironmentBuilder()
+                        .setMetricGroup(
+                                new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
+                                    @Override
+                                    public InternalOperatorMetricGroup getOrAddOperator(
+                                            OperatorID id, String name) {
+                                        return metrics;
+                                    }
+
+                                    @Override
+                                    public InternalOperatorMetricGroup getOrAddOperator(
+                                            String name) {
+                                        return metrics;
+                                    }
+                                })
+                        .build();
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(function),
                         SessionizeFunction::key,
-                        Types.STRING);
+                        Types.STRING,
+                        environment);
         harness.open();
+    }
+
+    /** The value of one of the operator's counters. */
+    long counter(String name) {
+        Counter counter = (Counter) metrics.get(name);
+        return counter == null ? 0 : counter.getCount();
     }
 
     static TenantRegistry registry() {
@@ -86,5 +119,6 @@ final class SessionHarness implements AutoCloseable {
     @Override
     public void close() throws Exception {
         harness.close();
+        environment.close();
     }
 }

@@ -143,6 +143,8 @@ class SessionizeFunctionTest {
         h.watermark(Long.MAX_VALUE);
         assertThat(h.takeHits()).isEmpty();
         assertThat(h.takeSessions()).isEmpty();
+        assertThat(h.counter("duplicateHits")).isEqualTo(2);
+        assertThat(h.counter("lateHits")).isZero();
     }
 
     @Test
@@ -218,6 +220,7 @@ class SessionizeFunctionTest {
         assertThat(h.takeHits())
                 .extracting(EnrichedHit::getHitId, EnrichedHit::getSessionId, EnrichedHit::getLate)
                 .containsExactly(tuple("late", null, true));
+        assertThat(h.counter("lateHits")).isEqualTo(1);
         h.watermark(Long.MAX_VALUE);
         assertThat(h.takeSessions()).isEmpty();
         assertThat(h.takeHits()).isEmpty();
