@@ -148,6 +148,26 @@ class SessionizeFunctionTest {
     }
 
     @Test
+    void emittedHitIdsAreRememberedOnlyForTheReplayMemory() throws Exception {
+        long memory = SessionizeFunction.REPLAY_MEMORY.toMillis();
+        EnrichedHit a = page("a", "v", T0, "/a");
+        h.hit(a);
+        h.watermark(T0 + memory);
+        assertThat(h.takeHits()).extracting(EnrichedHit::getLate).containsExactly(false);
+        h.hit(a);
+        assertThat(h.takeHits()).isEmpty();
+
+        // Once the watermark is past received_at + memory the id is forgotten (state stays
+        // bounded); a replay that old comes out again, as a late hit.
+        h.watermark(T0 + memory + 1);
+        h.hit(a);
+        assertThat(h.takeHits())
+                .extracting(EnrichedHit::getHitId, EnrichedHit::getSessionId, EnrichedHit::getLate)
+                .containsExactly(tuple("a", null, true));
+        assertThat(h.harness.numKeyedStateEntries()).isEqualTo(1);
+    }
+
+    @Test
     void outOfOrderHitWithinTheBoundJoinsTwoWouldBeSessions() throws Exception {
         EnrichedHit a = page("a", "v", T0, "/a");
         EnrichedHit c = page("c", "v", T0 + 30 * MIN + 20 * SEC, "/c");
