@@ -9,6 +9,7 @@ import dev.hitflow.schemas.config.TenantRegistry;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
     private transient MapState<String, Long> emittedHitIds;
     private transient Counter lateHits;
     private transient Counter duplicateHits;
+    private transient Map<String, SessionRules> rulesByTenant;
 
     public SessionizeFunction(TenantRegistry tenants, Duration allowedLateness) {
         this.tenants = Objects.requireNonNull(tenants, "tenants");
@@ -105,6 +107,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         emittedHitIds = getRuntimeContext().getMapState(emitted);
         lateHits = getRuntimeContext().getMetricGroup().counter("lateHits");
         duplicateHits = getRuntimeContext().getMetricGroup().counter("duplicateHits");
+        rulesByTenant = new HashMap<>();
     }
 
     @Override
@@ -181,13 +184,19 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         }
     }
 
-    private static SessionRules rules(TenantConfig tenant) {
-        SessionSettings settings =
-                tenant == null || tenant.session() == null
-                        ? SessionSettings.defaults()
-                        : tenant.session();
-        return new SessionRules(
-                settings.inactivityTimeout().toMillis(), settings.maxLength().toMillis());
+    private SessionRules rules(TenantConfig tenant) {
+        String id = tenant == null ? "" : tenant.id();
+        return rulesByTenant.computeIfAbsent(
+                id,
+                unused -> {
+                    SessionSettings settings =
+                            tenant == null || tenant.session() == null
+                                    ? SessionSettings.defaults()
+                                    : tenant.session();
+                    return new SessionRules(
+                            settings.inactivityTimeout().toMillis(),
+                            settings.maxLength().toMillis());
+                });
     }
 
     private static ZoneId zone(TenantConfig tenant, EnrichedHit hit) {

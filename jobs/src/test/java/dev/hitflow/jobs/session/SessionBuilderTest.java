@@ -17,8 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SessionBuilderTest {
-    // 2023-11-14T23:50:00+01:00 in Paris, 22:50 UTC: the session starts on the 14th there.
-    private static final long T0 = 1_700_002_200_000L;
+    // 2023-11-14T23:30:00Z, already 00:30 on the 15th in Paris: the session day is the 15th.
+    private static final long T0 = 1_700_004_600_000L;
 
     @Test
     void buildsEveryField() {
@@ -58,7 +58,7 @@ class SessionBuilderTest {
         assertThat(session.getVisitorId()).isEqualTo("vis");
         assertThat(session.getKeyVersion()).isEqualTo("v1");
         assertThat(session.getSessionId()).isEqualTo(SessionBuilder.sessionId(first)).hasSize(32);
-        assertThat(session.getDay()).isEqualTo((int) LocalDate.of(2023, 11, 14).toEpochDay());
+        assertThat(session.getDay()).isEqualTo((int) LocalDate.of(2023, 11, 15).toEpochDay());
         assertThat(session.getTimeZone()).isEqualTo("Europe/Paris");
         assertThat(session.getStartedAt()).isEqualTo(T0);
         assertThat(session.getEndedAt()).isEqualTo(T0 + 80_000);

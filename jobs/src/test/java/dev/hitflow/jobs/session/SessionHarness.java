@@ -87,7 +87,23 @@ final class SessionHarness implements AutoCloseable {
                         Set.of(),
                         BotPolicy.EXCLUDE,
                         "v1");
-        return new TenantRegistry(List.of(acme), null);
+        TenantConfig beta =
+                new TenantConfig(
+                        "beta",
+                        "DE",
+                        java.time.ZoneId.of("America/New_York"),
+                        List.of("site-beta"),
+                        Retention.defaults(),
+                        true,
+                        false,
+                        Consent.OPT_IN,
+                        new SessionSettings(Duration.ofMinutes(10), Duration.ofHours(1)),
+                        Set.of(),
+                        Set.of(),
+                        Set.of(),
+                        BotPolicy.KEEP,
+                        "v1");
+        return new TenantRegistry(List.of(acme, beta), null);
     }
 
     void hit(EnrichedHit hit) throws Exception {

@@ -247,6 +247,58 @@ class SessionizeFunctionTest {
     }
 
     @Test
+    void hitAtTheWatermarkIsLateAndOneMillisecondAboveIsNot() throws Exception {
+        h.watermark(T0);
+        h.hit(page("at", "v", T0, "/at"));
+        EnrichedHit above = page("above", "v", T0 + 1, "/above");
+        h.hit(above);
+        assertThat(h.takeHits())
+                .extracting(EnrichedHit::getHitId, EnrichedHit::getSessionId, EnrichedHit::getLate)
+                .containsExactly(tuple("at", null, true));
+        h.watermark(Long.MAX_VALUE);
+        assertThat(h.takeHits())
+                .extracting(EnrichedHit::getHitId, EnrichedHit::getSessionId, EnrichedHit::getLate)
+                .containsExactly(tuple("above", idOf(above), false));
+        assertThat(h.counter("lateHits")).isEqualTo(1);
+    }
+
+    @Test
+    void timeoutLengthZoneAndBotPolicyComeFromTheHitsTenant() throws Exception {
+        // beta: 10 min timeout, 1 h maximum, New York time, bots kept. T1 is 18:13 on
+        // 2023-11-14 in New York, already the 15th in Paris.
+        long t1 = T0 + 60 * MIN;
+        EnrichedHit a = beta(page("a", "v", t1, "/a"));
+        EnrichedHit b = beta(page("b", "v", t1 + 10 * MIN, "/b"));
+        EnrichedHit c = beta(page("c", "v", t1 + 20 * MIN + 1, "/c"));
+        EnrichedHit bot = beta(page("bot", "crawler", t1, "/"));
+        bot.setIsBot(true);
+        for (EnrichedHit hit : List.of(a, b, c, bot)) {
+            h.hit(hit);
+        }
+        h.watermark(Long.MAX_VALUE);
+        assertThat(h.takeSessions())
+                .extracting(
+                        Session::getTenantId,
+                        Session::getSiteId,
+                        Session::getVisitorId,
+                        Session::getHits,
+                        Session::getTimeZone,
+                        Session::getDay)
+                .containsExactlyInAnyOrder(
+                        tuple("beta", "site-beta", "v", 2, "America/New_York", 19_675),
+                        tuple("beta", "site-beta", "v", 1, "America/New_York", 19_675),
+                        tuple("beta", "site-beta", "crawler", 1, "America/New_York", 19_675));
+    }
+
+    private static EnrichedHit beta(EnrichedHit hit) {
+        return EnrichedHit.newBuilder(hit)
+                .setTenantId("beta")
+                .setSiteId("site-beta")
+                .setTimeZone("America/New_York")
+                .build();
+    }
+
+    @Test
     void botHitIsPassedThroughWithoutASessionWhenTheTenantExcludesBots() throws Exception {
         EnrichedHit bot =
                 TestHits.hit("bot", "crawler", T0, HitType.PAGE_VIEW)
