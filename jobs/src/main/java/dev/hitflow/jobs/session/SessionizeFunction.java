@@ -18,6 +18,8 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
@@ -54,6 +56,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
 
     private transient MapState<String, EnrichedHit> openHits;
     private transient MapState<String, Long> emittedHitIds;
+    private transient ValueState<Long> closeTimer;
     private transient Counter lateHits;
     private transient Counter duplicateHits;
     private transient Map<String, SessionRules> rulesByTenant;
@@ -105,6 +108,9 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         emitted.enableTimeToLive(ttl);
         openHits = getRuntimeContext().getMapState(open);
         emittedHitIds = getRuntimeContext().getMapState(emitted);
+        ValueStateDescriptor<Long> timer = new ValueStateDescriptor<>("close-timer", Types.LONG);
+        timer.enableTimeToLive(ttl);
+        closeTimer = getRuntimeContext().getState(timer);
         lateHits = getRuntimeContext().getMetricGroup().counter("lateHits");
         duplicateHits = getRuntimeContext().getMetricGroup().counter("duplicateHits");
         rulesByTenant = new HashMap<>();
@@ -126,14 +132,25 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         long watermark = ctx.timerService().currentWatermark();
         if (hit.getReceivedAt() <= watermark) {
             lateHits.inc();
-            remember(hitId, hit.getReceivedAt(), ctx);
+            emittedHitIds.put(hitId, hit.getReceivedAt());
+            ctx.timerService()
+                    .registerEventTimeTimer(hit.getReceivedAt() + REPLAY_MEMORY.toMillis() + 1);
             out.collect(EnrichedHit.newBuilder(hit).setLate(true).setSessionId(null).build());
             return;
         }
         openHits.put(hitId, hit);
-        ctx.timerService()
-                .registerEventTimeTimer(
-                        hit.getReceivedAt() + rules(tenant).inactivityTimeoutMs() + 1);
+        // One close timer per key, never later than the first open session can close: the
+        // session holding this hit ends at or after it, and a hit after the first session
+        // leaves that session as it was. An early firing only re-registers (see onTimer).
+        long candidate = hit.getReceivedAt() + rules(tenant).inactivityTimeoutMs() + 1;
+        Long pending = closeTimer.value();
+        if (pending == null || candidate < pending) {
+            if (pending != null) {
+                ctx.timerService().deleteEventTimeTimer(pending);
+            }
+            ctx.timerService().registerEventTimeTimer(candidate);
+            closeTimer.update(candidate);
+        }
     }
 
     @Override
@@ -144,6 +161,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         for (EnrichedHit hit : openHits.values()) {
             open.add(hit);
         }
+        Long nextClose = null;
         if (!open.isEmpty()) {
             TenantConfig tenant = tenants.tenant(open.get(0).getTenantId()).orElse(null);
             SessionRules rules = rules(tenant);
@@ -152,26 +170,36 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
             for (List<EnrichedHit> session : rules.split(open)) {
                 long last = session.get(session.size() - 1).getReceivedAt();
                 if (!rules.isClosed(last, watermark)) {
+                    nextClose = last + rules.inactivityTimeoutMs() + 1;
                     break;
                 }
                 Session record = SessionBuilder.build(session, zone);
                 for (EnrichedHit hit : session) {
                     openHits.remove(hit.getHitId());
-                    remember(hit.getHitId(), hit.getReceivedAt(), ctx);
+                    emittedHitIds.put(hit.getHitId(), hit.getReceivedAt());
                     out.collect(
                             EnrichedHit.newBuilder(hit)
                                     .setSessionId(record.getSessionId())
                                     .build());
                 }
                 ctx.output(SESSIONS, record);
+                // One timer per closed session to forget its hit_ids after the replay memory.
+                ctx.timerService().registerEventTimeTimer(last + REPLAY_MEMORY.toMillis() + 1);
+            }
+        }
+        Long pending = closeTimer.value();
+        if (!Objects.equals(pending, nextClose)) {
+            if (pending != null && pending > watermark) {
+                ctx.timerService().deleteEventTimeTimer(pending);
+            }
+            if (nextClose != null) {
+                ctx.timerService().registerEventTimeTimer(nextClose);
+                closeTimer.update(nextClose);
+            } else {
+                closeTimer.clear();
             }
         }
         forgetOldEmitted(watermark);
-    }
-
-    private void remember(String hitId, long receivedAt, Context ctx) throws Exception {
-        emittedHitIds.put(hitId, receivedAt);
-        ctx.timerService().registerEventTimeTimer(receivedAt + REPLAY_MEMORY.toMillis() + 1);
     }
 
     private void forgetOldEmitted(long watermark) throws Exception {
