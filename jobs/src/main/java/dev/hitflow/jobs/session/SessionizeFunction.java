@@ -1,33 +1,41 @@
 package dev.hitflow.jobs.session;
 
 import dev.hitflow.schemas.avro.EnrichedHit;
-import dev.hitflow.schemas.avro.HitType;
 import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.config.BotPolicy;
 import dev.hitflow.schemas.config.SessionSettings;
+import dev.hitflow.schemas.config.TenantConfig;
 import dev.hitflow.schemas.config.TenantRegistry;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
+import java.util.Objects;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * First sessionizer: event time, inactivity gap and maximum length per tenant. Hits of a key wait
- * in state until the watermark passes their session's last hit plus the timeout; then the hits go
- * out with their session ID and the session on {@link #SESSIONS}.
+ * Sessionizes the hits of one (site, visitor) on event time, by the rules of {@link SessionRules}.
+ *
+ * <p>State holds only the hits of the key's open sessions, so out-of-order hits within the
+ * watermark bound are placed exactly: the sessions are recomputed from all open hits, and a session
+ * is emitted (its hits with their session_id on the main output, its {@link Session} on {@link
+ * #SESSIONS}) only once the watermark has passed its last hit + the inactivity timeout, when no hit
+ * still to come can join it. Hits at or below the watermark when they arrive are late: passed on at
+ * once with late = true and no session, counted in {@code lateHits}.
  */
 public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit, EnrichedHit> {
     private static final long serialVersionUID = 1L;
@@ -35,205 +43,193 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
     public static final OutputTag<Session> SESSIONS =
             new OutputTag<>("sessions", new AvroTypeInfo<>(Session.class));
 
-    private static final Comparator<EnrichedHit> ORDER =
-            Comparator.comparingLong(EnrichedHit::getReceivedAt)
-                    .thenComparing(EnrichedHit::getHitId);
+    /**
+     * How long (event time past its received_at) an emitted hit_id is remembered per key. A
+     * replayed hit whose session has closed is late by definition; within this horizon it is
+     * recognized and dropped, past it it would come out again as a late hit. The memory is bounded
+     * by the key's hits of this last period, pruned on timers, and by the state TTL.
+     */
+    public static final Duration REPLAY_MEMORY = Duration.ofHours(1);
 
     private final TenantRegistry tenants;
+    private final Duration allowedLateness;
 
-    private transient ListState<EnrichedHit> pending;
+    private transient MapState<String, EnrichedHit> openHits;
+    private transient MapState<String, Long> emittedHitIds;
+    private transient ValueState<Long> closeTimer;
+    private transient Counter lateHits;
+    private transient Counter duplicateHits;
+    private transient Map<String, SessionRules> rulesByTenant;
 
     public SessionizeFunction(TenantRegistry tenants, Duration allowedLateness) {
-        this.tenants = tenants;
+        this.tenants = Objects.requireNonNull(tenants, "tenants");
+        this.allowedLateness = Objects.requireNonNull(allowedLateness, "allowedLateness");
     }
 
+    /** The key the pipeline partitions by: site and visitor. */
     public static String key(EnrichedHit hit) {
         return hit.getSiteId() + '\u0000' + hit.getVisitorId();
     }
 
     @Override
-    public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-        pending =
-                getRuntimeContext()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        "pending-hits", new AvroTypeInfo<>(EnrichedHit.class)));
+    public void open(OpenContext openContext) {
+        // Processing-time TTL as a backstop for keys abandoned while open (an idle source holds
+        // the watermark back): longer than any session can stay open plus the replay memory.
+        long longestMs =
+                SessionSettings.DEFAULT_MAX_LENGTH
+                        .plus(SessionSettings.DEFAULT_INACTIVITY_TIMEOUT)
+                        .toMillis();
+        for (TenantConfig tenant : tenants.tenants()) {
+            if (tenant.session() != null) {
+                longestMs =
+                        Math.max(
+                                longestMs,
+                                tenant.session()
+                                        .maxLength()
+                                        .plus(tenant.session().inactivityTimeout())
+                                        .toMillis());
+            }
+        }
+        StateTtlConfig ttl =
+                StateTtlConfig.newBuilder(
+                                Duration.ofMillis(longestMs)
+                                        .plus(allowedLateness)
+                                        .plus(REPLAY_MEMORY)
+                                        .plus(Duration.ofHours(1)))
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build();
+        MapStateDescriptor<String, EnrichedHit> open =
+                new MapStateDescriptor<>(
+                        "open-hits", Types.STRING, new AvroTypeInfo<>(EnrichedHit.class));
+        open.enableTimeToLive(ttl);
+        MapStateDescriptor<String, Long> emitted =
+                new MapStateDescriptor<>("emitted-hit-ids", Types.STRING, Types.LONG);
+        emitted.enableTimeToLive(ttl);
+        openHits = getRuntimeContext().getMapState(open);
+        emittedHitIds = getRuntimeContext().getMapState(emitted);
+        ValueStateDescriptor<Long> timer = new ValueStateDescriptor<>("close-timer", Types.LONG);
+        timer.enableTimeToLive(ttl);
+        closeTimer = getRuntimeContext().getState(timer);
+        lateHits = getRuntimeContext().getMetricGroup().counter("lateHits");
+        duplicateHits = getRuntimeContext().getMetricGroup().counter("duplicateHits");
+        rulesByTenant = new HashMap<>();
     }
 
     @Override
     public void processElement(EnrichedHit hit, Context ctx, Collector<EnrichedHit> out)
             throws Exception {
-        if (hit.getReceivedAt() <= ctx.timerService().currentWatermark()) {
-            hit.setLate(true);
+        TenantConfig tenant = tenants.tenant(hit.getTenantId()).orElse(null);
+        if (hit.getIsBot() && tenant != null && tenant.bots() == BotPolicy.EXCLUDE) {
             out.collect(hit);
             return;
         }
-        pending.add(hit);
-        ctx.timerService()
-                .registerEventTimeTimer(
-                        hit.getReceivedAt() + settings(hit).inactivityTimeout().toMillis() + 1);
+        String hitId = hit.getHitId();
+        if (openHits.contains(hitId) || emittedHitIds.contains(hitId)) {
+            duplicateHits.inc();
+            return;
+        }
+        long watermark = ctx.timerService().currentWatermark();
+        if (hit.getReceivedAt() <= watermark) {
+            lateHits.inc();
+            emittedHitIds.put(hitId, hit.getReceivedAt());
+            ctx.timerService()
+                    .registerEventTimeTimer(hit.getReceivedAt() + REPLAY_MEMORY.toMillis() + 1);
+            out.collect(EnrichedHit.newBuilder(hit).setLate(true).setSessionId(null).build());
+            return;
+        }
+        openHits.put(hitId, hit);
+        // One close timer per key, never later than the first open session can close: the
+        // session holding this hit ends at or after it, and a hit after the first session
+        // leaves that session as it was. An early firing only re-registers (see onTimer).
+        long candidate = hit.getReceivedAt() + rules(tenant).inactivityTimeoutMs() + 1;
+        Long pending = closeTimer.value();
+        if (pending == null || candidate < pending) {
+            if (pending != null) {
+                ctx.timerService().deleteEventTimeTimer(pending);
+            }
+            ctx.timerService().registerEventTimeTimer(candidate);
+            closeTimer.update(candidate);
+        }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<EnrichedHit> out)
             throws Exception {
-        List<EnrichedHit> hits = new ArrayList<>();
-        Map<String, EnrichedHit> unique = new LinkedHashMap<>();
-        for (EnrichedHit hit : pending.get()) {
-            unique.putIfAbsent(hit.getHitId(), hit);
-        }
-        hits.addAll(unique.values());
-        if (hits.isEmpty()) {
-            return;
-        }
-        hits.sort(ORDER);
-        SessionSettings settings = settings(hits.get(0));
-        long timeout = settings.inactivityTimeout().toMillis();
-        long maxLength = settings.maxLength().toMillis();
         long watermark = ctx.timerService().currentWatermark();
-
-        List<List<EnrichedHit>> sessions = new ArrayList<>();
-        List<EnrichedHit> current = new ArrayList<>();
-        for (EnrichedHit hit : hits) {
-            if (!current.isEmpty()) {
-                long last = current.get(current.size() - 1).getReceivedAt();
-                long start = current.get(0).getReceivedAt();
-                if (hit.getReceivedAt() - last > timeout
-                        || hit.getReceivedAt() - start > maxLength) {
-                    sessions.add(current);
-                    current = new ArrayList<>();
+        List<EnrichedHit> open = new ArrayList<>();
+        for (EnrichedHit hit : openHits.values()) {
+            open.add(hit);
+        }
+        Long nextClose = null;
+        if (!open.isEmpty()) {
+            TenantConfig tenant = tenants.tenant(open.get(0).getTenantId()).orElse(null);
+            SessionRules rules = rules(tenant);
+            ZoneId zone = zone(tenant, open.get(0));
+            // Closed sessions always form a prefix: a later session's last hit is later.
+            for (List<EnrichedHit> session : rules.split(open)) {
+                long last = session.get(session.size() - 1).getReceivedAt();
+                if (!rules.isClosed(last, watermark)) {
+                    nextClose = last + rules.inactivityTimeoutMs() + 1;
+                    break;
                 }
-            }
-            current.add(hit);
-        }
-        sessions.add(current);
-
-        List<EnrichedHit> keep = new ArrayList<>();
-        for (List<EnrichedHit> session : sessions) {
-            long last = session.get(session.size() - 1).getReceivedAt();
-            if (!keep.isEmpty() || last + timeout >= watermark) {
-                keep.addAll(session);
-                continue;
-            }
-            Session row = build(session);
-            for (EnrichedHit hit : session) {
-                hit.setSessionId(row.getSessionId());
-                out.collect(hit);
-            }
-            ctx.output(SESSIONS, row);
-        }
-        pending.update(keep);
-        if (!keep.isEmpty()) {
-            ctx.timerService()
-                    .registerEventTimeTimer(
-                            keep.get(keep.size() - 1).getReceivedAt() + timeout + 1);
-        }
-    }
-
-    private SessionSettings settings(EnrichedHit hit) {
-        return tenants.tenant(hit.getTenantId())
-                .map(t -> t.session())
-                .orElse(SessionSettings.defaults());
-    }
-
-    static Session build(List<EnrichedHit> hits) {
-        EnrichedHit first = hits.get(0);
-        EnrichedHit lastHit = hits.get(hits.size() - 1);
-        List<String> path = new ArrayList<>();
-        List<Long> pageTimes = new ArrayList<>();
-        int events = 0;
-        int cartAdds = 0;
-        int purchases = 0;
-        Map<String, Long> revenue = new HashMap<>();
-        for (EnrichedHit hit : hits) {
-            if (hit.getHitType() == HitType.PAGE_VIEW) {
-                path.add(hit.getPage() == null ? "(unknown)" : hit.getPage());
-                pageTimes.add(hit.getReceivedAt());
-            } else if (hit.getHitType() == HitType.EVENT) {
-                events++;
-            } else if (hit.getHitType() == HitType.CART && hit.getCart() != null) {
-                switch (hit.getCart().getAction()) {
-                    case ADD -> cartAdds++;
-                    case PURCHASE -> {
-                        purchases++;
-                        revenue.merge(
-                                hit.getCart().getCurrency(),
-                                hit.getCart().getPriceMinor() * hit.getCart().getQuantity(),
-                                Long::sum);
-                    }
-                    default -> {}
+                Session record = SessionBuilder.build(session, zone);
+                for (EnrichedHit hit : session) {
+                    openHits.remove(hit.getHitId());
+                    emittedHitIds.put(hit.getHitId(), hit.getReceivedAt());
+                    out.collect(
+                            EnrichedHit.newBuilder(hit)
+                                    .setSessionId(record.getSessionId())
+                                    .build());
                 }
+                ctx.output(SESSIONS, record);
+                // One timer per closed session to forget its hit_ids after the replay memory.
+                ctx.timerService().registerEventTimeTimer(last + REPLAY_MEMORY.toMillis() + 1);
             }
         }
-        List<Long> timeOnPage = new ArrayList<>();
-        for (int i = 0; i < pageTimes.size(); i++) {
-            long next = nextHitTime(hits, pageTimes.get(i), lastHit.getReceivedAt());
-            timeOnPage.add(next - pageTimes.get(i));
-        }
-        return Session.newBuilder()
-                .setTenantId(first.getTenantId())
-                .setSiteId(first.getSiteId())
-                .setSessionId(sessionId(first))
-                .setVisitorId(first.getVisitorId())
-                .setKeyVersion(first.getKeyVersion())
-                .setDay(first.getDay())
-                .setTimeZone(first.getTimeZone())
-                .setStartedAt(first.getReceivedAt())
-                .setEndedAt(lastHit.getReceivedAt())
-                .setDurationMs(lastHit.getReceivedAt() - first.getReceivedAt())
-                .setHits(hits.size())
-                .setPageViews(path.size())
-                .setPath(path)
-                .setEntryPage(path.isEmpty() ? null : path.get(0))
-                .setExitPage(path.isEmpty() ? null : path.get(path.size() - 1))
-                .setTimeOnPageMs(timeOnPage)
-                .setBounce(path.size() == 1)
-                .setEvents(events)
-                .setCartAdds(cartAdds)
-                .setPurchases(purchases)
-                .setRevenue(revenue)
-                .setCountry(first.getCountry())
-                .setRegion(first.getRegion())
-                .setCity(first.getCity())
-                .setDeviceClass(first.getDeviceClass())
-                .setOsName(first.getOsName())
-                .setAgentName(first.getAgentName())
-                .setSourceClass(first.getSourceClass())
-                .setReferrerHost(first.getReferrerHost())
-                .setCampaignSource(first.getCampaignSource())
-                .setCampaignMedium(first.getCampaignMedium())
-                .setCampaignName(first.getCampaignName())
-                .setCampaignTerm(first.getCampaignTerm())
-                .setCampaignContent(first.getCampaignContent())
-                .build();
-    }
-
-    private static long nextHitTime(List<EnrichedHit> hits, long after, long last) {
-        for (EnrichedHit hit : hits) {
-            if (hit.getReceivedAt() > after) {
-                return hit.getReceivedAt();
+        Long pending = closeTimer.value();
+        if (!Objects.equals(pending, nextClose)) {
+            if (pending != null && pending > watermark) {
+                ctx.timerService().deleteEventTimeTimer(pending);
+            }
+            if (nextClose != null) {
+                ctx.timerService().registerEventTimeTimer(nextClose);
+                closeTimer.update(nextClose);
+            } else {
+                closeTimer.clear();
             }
         }
-        return last;
+        forgetOldEmitted(watermark);
     }
 
-    private static String sessionId(EnrichedHit first) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            String seed =
-                    first.getTenantId()
-                            + '\u0000'
-                            + first.getSiteId()
-                            + '\u0000'
-                            + first.getVisitorId()
-                            + '\u0000'
-                            + Instant.ofEpochMilli(first.getReceivedAt())
-                            + '\u0000'
-                            + first.getHitId();
-            return HexFormat.of()
-                    .formatHex(sha.digest(seed.getBytes(StandardCharsets.UTF_8)), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    private void forgetOldEmitted(long watermark) throws Exception {
+        long horizon = REPLAY_MEMORY.toMillis();
+        Iterator<Map.Entry<String, Long>> entries = emittedHitIds.iterator();
+        while (entries.hasNext()) {
+            if (entries.next().getValue() + horizon < watermark) {
+                entries.remove();
+            }
         }
+    }
+
+    private SessionRules rules(TenantConfig tenant) {
+        String id = tenant == null ? "" : tenant.id();
+        return rulesByTenant.computeIfAbsent(
+                id,
+                unused -> {
+                    SessionSettings settings =
+                            tenant == null || tenant.session() == null
+                                    ? SessionSettings.defaults()
+                                    : tenant.session();
+                    return new SessionRules(
+                            settings.inactivityTimeout().toMillis(),
+                            settings.maxLength().toMillis());
+                });
+    }
+
+    private static ZoneId zone(TenantConfig tenant, EnrichedHit hit) {
+        return tenant != null && tenant.timeZone() != null
+                ? tenant.timeZone()
+                : ZoneId.of(hit.getTimeZone());
     }
 }
