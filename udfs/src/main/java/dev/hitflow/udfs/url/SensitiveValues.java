@@ -16,13 +16,18 @@ public final class SensitiveValues {
         if (value == null || value.isEmpty()) {
             return false;
         }
-        if (EMAIL.matcher(value).find()) {
+        // Cheap character tests first: most path segments and parameter values fail them all.
+        if (value.indexOf('@') >= 0 && EMAIL.matcher(value).find()) {
             return true;
         }
-        if (PHONE_CHARS.matcher(value).matches() && digits(value) >= 7) {
+        int digits = digits(value);
+        if (digits >= 7 && PHONE_CHARS.matcher(value).matches()) {
             return true;
         }
-        return TOKEN_CHARS.matcher(value).matches() && hasLetter(value) && digits(value) >= 4;
+        return value.length() >= 20
+                && digits >= 4
+                && hasLetter(value)
+                && TOKEN_CHARS.matcher(value).matches();
     }
 
     private static int digits(String s) {
