@@ -138,7 +138,8 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
             out.collect(EnrichedHit.newBuilder(hit).setLate(true).setSessionId(null).build());
             return;
         }
-        openHits.put(hitId, hit);
+        // A copy: jobs run with object reuse, and a heap state backend keeps the reference.
+        openHits.put(hitId, EnrichedHit.newBuilder(hit).build());
         // One close timer per key, never later than the first open session can close: the
         // session holding this hit ends at or after it, and a hit after the first session
         // leaves that session as it was. An early firing only re-registers (see onTimer).
