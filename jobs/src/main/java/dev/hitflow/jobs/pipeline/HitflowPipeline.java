@@ -2,12 +2,16 @@ package dev.hitflow.jobs.pipeline;
 
 import dev.hitflow.jobs.gate.EnrichFunction;
 import dev.hitflow.jobs.ingest.IngestedHits;
+import dev.hitflow.jobs.session.PageTransitionCounter;
 import dev.hitflow.jobs.session.SessionizeFunction;
+import dev.hitflow.jobs.sink.DetailRows;
 import dev.hitflow.jobs.sink.HitflowSinks;
 import dev.hitflow.schemas.avro.EnrichedHit;
+import dev.hitflow.schemas.avro.PageTransition;
 import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.avro.Session;
 import dev.hitflow.schemas.config.TenantRegistry;
+import dev.hitflow.schemas.tables.HitflowTables;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,5 +94,19 @@ public final class HitflowPipeline {
 
         sinks.hits(allHits);
         sinks.sessions(sessions);
+
+        DataStream<PageTransition> transitions =
+                sessions.keyBy(PageTransitionCounter::key)
+                        .process(new PageTransitionCounter(settings.tenants()))
+                        .returns(new AvroTypeInfo<>(PageTransition.class))
+                        .name("page-transitions")
+                        .uid("page-transitions");
+        sinks.aggregate(
+                HitflowTables.PAGE_TRANSITIONS_TABLE,
+                transitions
+                        .map(DetailRows::pageTransition)
+                        .returns(DetailRows.PAGE_TRANSITIONS.typeInfo())
+                        .name("page-transitions-to-rows")
+                        .uid("page-transitions-to-rows"));
     }
 }

@@ -3,14 +3,17 @@ package dev.hitflow.jobs.sink;
 import dev.hitflow.schemas.avro.Cart;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Event;
+import dev.hitflow.schemas.avro.PageTransition;
 import dev.hitflow.schemas.avro.Session;
 import dev.hitflow.schemas.tables.HitflowTables;
 import org.apache.flink.table.data.RowData;
 
-/** Maps the detail records onto the rows of analytics.hits and analytics.sessions. */
+/** Maps records onto the rows of the Iceberg tables (hits, sessions, page_transitions). */
 public final class DetailRows {
     public static final RowLayout HITS = new RowLayout(HitflowTables.HITS_SCHEMA);
     public static final RowLayout SESSIONS = new RowLayout(HitflowTables.SESSIONS_SCHEMA);
+    public static final RowLayout PAGE_TRANSITIONS =
+            new RowLayout(HitflowTables.PAGE_TRANSITIONS_SCHEMA);
 
     private DetailRows() {}
 
@@ -61,6 +64,19 @@ public final class DetailRows {
                 .string("cart_order_id", cart == null ? null : cart.getOrderId())
                 .stringMap("properties", h.getProperties())
                 .stringMap("form", h.getForm())
+                .build();
+    }
+
+    public static RowData pageTransition(PageTransition t) {
+        return PAGE_TRANSITIONS
+                .newRow()
+                .string("tenant_id", t.getTenantId())
+                .string("site_id", t.getSiteId())
+                .value("day", t.getDay())
+                .string("time_zone", t.getTimeZone())
+                .string("from_page", t.getFromPage())
+                .string("to_page", t.getToPage())
+                .value("transitions", t.getTransitions())
                 .build();
     }
 

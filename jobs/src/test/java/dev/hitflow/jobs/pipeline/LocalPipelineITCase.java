@@ -190,6 +190,7 @@ class LocalPipelineITCase {
         assertThat(stdout)
                 .containsPattern("analytics.hits +7\\n")
                 .containsPattern("analytics.sessions +3\\n")
+                .containsPattern("analytics.page_transitions +7\\n")
                 .contains("dead letters: 6")
                 .containsPattern("MALFORMED_JSON +1\\n")
                 .containsPattern("MISSING_FIELD +1\\n")
@@ -332,6 +333,33 @@ class LocalPipelineITCase {
         String logText = Files.readString(log);
         assertThat(logText).contains("LocalJob - run ").doesNotContain(raw.toArray(new String[0]));
         assertThat(stdout).doesNotContain(raw.toArray(new String[0]));
+    }
+
+    @Test
+    void pageTransitionsCountTheSessionsSteps() {
+        List<String> rows =
+                IcebergReader.rows(HitflowCatalog.local(warehouse), HitflowTables.PAGE_TRANSITIONS)
+                        .stream()
+                        .map(
+                                r ->
+                                        r.getField("day")
+                                                + " "
+                                                + r.getField("from_page")
+                                                + " -> "
+                                                + r.getField("to_page")
+                                                + " = "
+                                                + r.getField("transitions"))
+                        .sorted()
+                        .toList();
+        assertThat(rows)
+                .containsExactly(
+                        "2026-03-10 (entrance) -> / = 1",
+                        "2026-03-10 (entrance) -> /home = 2",
+                        "2026-03-10 / -> (exit) = 1",
+                        "2026-03-10 /cart -> (exit) = 1",
+                        "2026-03-10 /home -> (exit) = 1",
+                        "2026-03-10 /home -> /products = 1",
+                        "2026-03-10 /products -> /cart = 1");
     }
 
     @Test

@@ -18,9 +18,12 @@ public final class HitflowTables {
 
     public static final TableIdentifier HITS = TableIdentifier.of(NAMESPACE, "hits");
     public static final TableIdentifier SESSIONS = TableIdentifier.of(NAMESPACE, "sessions");
+    public static final TableIdentifier PAGE_TRANSITIONS =
+            TableIdentifier.of(NAMESPACE, "page_transitions");
 
     public static final Schema HITS_SCHEMA = hitsSchema();
     public static final Schema SESSIONS_SCHEMA = sessionsSchema();
+    public static final Schema PAGE_TRANSITIONS_SCHEMA = pageTransitionsSchema();
 
     private HitflowTables() {}
 
@@ -32,9 +35,16 @@ public final class HitflowTables {
     public static final TableDef SESSIONS_TABLE =
             new TableDef(SESSIONS, SESSIONS_SCHEMA, tenantDay(SESSIONS_SCHEMA), true);
 
+    public static final TableDef PAGE_TRANSITIONS_TABLE =
+            new TableDef(
+                    PAGE_TRANSITIONS,
+                    PAGE_TRANSITIONS_SCHEMA,
+                    tenantDay(PAGE_TRANSITIONS_SCHEMA),
+                    false);
+
     /** Every table, detail tables first. */
     public static List<TableDef> all() {
-        return List.of(HITS_TABLE, SESSIONS_TABLE);
+        return List.of(HITS_TABLE, SESSIONS_TABLE, PAGE_TRANSITIONS_TABLE);
     }
 
     /** identity(tenant_id), identity(day): the partitioning every Hitflow table shares. */
@@ -88,6 +98,18 @@ public final class HitflowTables {
         c.optional("properties", c.stringMap());
         c.optional("form", c.stringMap());
         return c.build();
+    }
+
+    private static Schema pageTransitionsSchema() {
+        return new ColumnsBuilder()
+                .required("tenant_id", Types.StringType.get())
+                .required("site_id", Types.StringType.get())
+                .required("day", Types.DateType.get())
+                .required("time_zone", Types.StringType.get())
+                .required("from_page", Types.StringType.get())
+                .required("to_page", Types.StringType.get())
+                .required("transitions", Types.LongType.get())
+                .build();
     }
 
     private static Schema sessionsSchema() {
