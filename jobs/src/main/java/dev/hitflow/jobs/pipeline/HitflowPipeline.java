@@ -1,17 +1,22 @@
 package dev.hitflow.jobs.pipeline;
 
+import dev.hitflow.jobs.aggregate.AggregateStage;
 import dev.hitflow.jobs.gate.EnrichFunction;
 import dev.hitflow.jobs.ingest.IngestedHits;
 import dev.hitflow.jobs.session.PageTransitionCounter;
 import dev.hitflow.jobs.session.SessionizeFunction;
+import dev.hitflow.jobs.sink.AggregateRows;
 import dev.hitflow.jobs.sink.DetailRows;
 import dev.hitflow.jobs.sink.HitflowSinks;
+import dev.hitflow.schemas.avro.AggregateDelta;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.PageTransition;
 import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.avro.Session;
 import dev.hitflow.schemas.config.TenantRegistry;
+import dev.hitflow.schemas.tables.AggregateTables;
 import dev.hitflow.schemas.tables.HitflowTables;
+import dev.hitflow.schemas.tables.HitflowTables.TableDef;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,6 +99,22 @@ public final class HitflowPipeline {
 
         sinks.hits(allHits);
         sinks.sessions(sessions);
+
+        DataStream<AggregateDelta> aggregates =
+                AggregateStage.build(allHits, sessions, settings.tenants());
+        for (TableDef table : AggregateTables.all()) {
+            String name = table.id().name();
+            sinks.aggregate(
+                    table,
+                    aggregates
+                            .filter(row -> row.getTable().equals(name))
+                            .name("rows-of-" + name)
+                            .uid("rows-of-" + name)
+                            .map(AggregateRows::row)
+                            .returns(AggregateRows.layout(name).typeInfo())
+                            .name(name + "-to-rows")
+                            .uid(name + "-to-rows"));
+        }
 
         DataStream<PageTransition> transitions =
                 sessions.keyBy(PageTransitionCounter::key)

@@ -363,6 +363,47 @@ class LocalPipelineITCase {
     }
 
     @Test
+    void aggregatesCountHitsSessionsAndVisitors() {
+        HitflowCatalog catalog = HitflowCatalog.local(warehouse);
+        List<Record> daily =
+                IcebergReader.rows(
+                        catalog,
+                        org.apache.iceberg.catalog.TableIdentifier.of(
+                                "analytics", "traffic_daily"));
+        assertThat(daily).hasSize(1);
+        Record day = daily.get(0);
+        assertThat(day.getField("day")).isEqualTo(LocalDate.of(2026, 3, 10));
+        assertThat(day.getField("time_zone")).isEqualTo("Europe/Paris");
+        assertThat(
+                        List.of(
+                                day.getField("hits"),
+                                day.getField("page_views"),
+                                day.getField("sessions"),
+                                day.getField("bounces"),
+                                day.getField("session_duration_ms"),
+                                day.getField("events")))
+                .containsExactly(7L, 6L, 3L, 2L, 31 * MIN + 10_000L, 1L);
+        java.nio.ByteBuffer sketch = (java.nio.ByteBuffer) day.getField("visitors");
+        byte[] bytes = new byte[sketch.remaining()];
+        sketch.duplicate().get(bytes);
+        // alice and bob; carol opted out and counts in hits only
+        assertThat(Math.round(dev.hitflow.jobs.aggregate.HllSketches.unionEstimate(List.of(bytes))))
+                .isEqualTo(2L);
+        List<Record> hourly =
+                IcebergReader.rows(
+                        catalog,
+                        org.apache.iceberg.catalog.TableIdentifier.of(
+                                "analytics", "traffic_hourly"));
+        // 11:00 Paris: a1, a2, b1, c1; 11:31: a3; 12:01: a4, a5
+        assertThat(
+                        hourly.stream()
+                                .map(r -> r.getField("hour") + "h=" + r.getField("hits"))
+                                .sorted()
+                                .toList())
+                .containsExactly("11h=5", "12h=2");
+    }
+
+    @Test
     void hitflowSqlQueriesTheTables() {
         StringWriter out = new StringWriter();
         CommandLine cli = HitflowCommand.commandLine();

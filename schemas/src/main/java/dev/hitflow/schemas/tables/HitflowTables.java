@@ -44,7 +44,12 @@ public final class HitflowTables {
 
     /** Every table, detail tables first. */
     public static List<TableDef> all() {
-        return List.of(HITS_TABLE, SESSIONS_TABLE, PAGE_TRANSITIONS_TABLE);
+        List<TableDef> all = new java.util.ArrayList<>();
+        all.add(HITS_TABLE);
+        all.add(SESSIONS_TABLE);
+        all.add(PAGE_TRANSITIONS_TABLE);
+        all.addAll(AggregateTables.all());
+        return List.copyOf(all);
     }
 
     /** identity(tenant_id), identity(day): the partitioning every Hitflow table shares. */

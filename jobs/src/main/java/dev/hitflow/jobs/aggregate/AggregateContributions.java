@@ -1,0 +1,190 @@
+package dev.hitflow.jobs.aggregate;
+
+import dev.hitflow.schemas.avro.AggregateDelta;
+import dev.hitflow.schemas.avro.CartAction;
+import dev.hitflow.schemas.avro.EnrichedHit;
+import dev.hitflow.schemas.avro.HitType;
+import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.tables.AggregateTables;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a hit or a finished session adds to each aggregate table. Hits count in hits, page views,
+ * events, carts and revenue (opt-out and no-consent hits too); only identified, non-excluded
+ * visitors count as visitors; sessions, bounces and duration come from sessions, attributed to the
+ * hour and day the session started, in the tenant's time zone.
+ */
+public final class AggregateContributions {
+    private AggregateContributions() {}
+
+    public static List<AggregateDelta> ofHit(EnrichedHit h, boolean countVisitor) {
+        long pageViews = h.getHitType() == HitType.PAGE_VIEW ? 1 : 0;
+        long events = h.getHitType() == HitType.EVENT ? 1 : 0;
+        long cartAdds = 0;
+        long purchases = 0;
+        Map<String, Long> revenue = new HashMap<>();
+        if (h.getHitType() == HitType.CART && h.getCart() != null) {
+            if (h.getCart().getAction() == CartAction.ADD) {
+                cartAdds = 1;
+            } else if (h.getCart().getAction() == CartAction.PURCHASE) {
+                purchases = 1;
+                revenue.put(
+                        h.getCart().getCurrency(),
+                        h.getCart().getPriceMinor() * h.getCart().getQuantity());
+            }
+        }
+        String visitor = countVisitor ? h.getVisitorId() : null;
+        List<AggregateDelta> out = new ArrayList<>(5);
+        for (Target t : targets(h.getDay(), h.getHour(), dimsOf(h))) {
+            AggregateDelta.Builder d = base(t, h.getTenantId(), h.getSiteId(), h.getTimeZone());
+            d.setHits(1).setPageViews(pageViews).setVisitorId(visitor);
+            if (t.traffic()) {
+                d.setEvents(events)
+                        .setCartAdds(cartAdds)
+                        .setPurchases(purchases)
+                        .setRevenue(new HashMap<>(revenue));
+            }
+            out.add(d.build());
+        }
+        return out;
+    }
+
+    public static List<AggregateDelta> ofSession(Session s) {
+        var start = Instant.ofEpochMilli(s.getStartedAt()).atZone(ZoneId.of(s.getTimeZone()));
+        Map<String, List<String>> dims = new HashMap<>();
+        dims.put(
+                AggregateTables.GEO_DAILY,
+                Arrays.asList(s.getCountry(), s.getRegion(), s.getCity()));
+        dims.put(
+                AggregateTables.DEVICES_DAILY,
+                Arrays.asList(s.getDeviceClass(), s.getOsName(), s.getAgentName()));
+        dims.put(
+                AggregateTables.SOURCES_DAILY,
+                Arrays.asList(
+                        s.getSourceClass(),
+                        s.getReferrerHost(),
+                        s.getCampaignSource(),
+                        s.getCampaignMedium(),
+                        s.getCampaignName()));
+        List<AggregateDelta> out = new ArrayList<>(5);
+        for (Target t : targets(s.getDay(), start.getHour(), dims)) {
+            AggregateDelta.Builder d = base(t, s.getTenantId(), s.getSiteId(), s.getTimeZone());
+            d.setSessions(1);
+            if (t.traffic()) {
+                d.setBounces(s.getBounce() ? 1 : 0).setSessionDurationMs(s.getDurationMs());
+            }
+            out.add(d.build());
+        }
+        return out;
+    }
+
+    private static Map<String, List<String>> dimsOf(EnrichedHit h) {
+        Map<String, List<String>> dims = new HashMap<>();
+        dims.put(
+                AggregateTables.GEO_DAILY,
+                Arrays.asList(h.getCountry(), h.getRegion(), h.getCity()));
+        dims.put(
+                AggregateTables.DEVICES_DAILY,
+                Arrays.asList(h.getDeviceClass(), h.getOsName(), h.getAgentName()));
+        dims.put(
+                AggregateTables.SOURCES_DAILY,
+                Arrays.asList(
+                        h.getSourceClass(),
+                        h.getReferrerHost(),
+                        h.getCampaignSource(),
+                        h.getCampaignMedium(),
+                        h.getCampaignName()));
+        return dims;
+    }
+
+    private record Target(String table, int day, int hour, List<String> dims) {
+        boolean traffic() {
+            return table.equals(AggregateTables.TRAFFIC_HOURLY)
+                    || table.equals(AggregateTables.TRAFFIC_DAILY);
+        }
+    }
+
+    private static List<Target> targets(int day, int hour, Map<String, List<String>> dims) {
+        return List.of(
+                new Target(AggregateTables.TRAFFIC_HOURLY, day, hour, List.of()),
+                new Target(AggregateTables.TRAFFIC_DAILY, day, -1, List.of()),
+                new Target(AggregateTables.GEO_DAILY, day, -1, dims.get(AggregateTables.GEO_DAILY)),
+                new Target(
+                        AggregateTables.DEVICES_DAILY,
+                        day,
+                        -1,
+                        dims.get(AggregateTables.DEVICES_DAILY)),
+                new Target(
+                        AggregateTables.SOURCES_DAILY,
+                        day,
+                        -1,
+                        dims.get(AggregateTables.SOURCES_DAILY)));
+    }
+
+    private static AggregateDelta.Builder base(Target t, String tenant, String site, String zone) {
+        return AggregateDelta.newBuilder()
+                .setTable(t.table())
+                .setTenantId(tenant)
+                .setSiteId(site)
+                .setDay(t.day())
+                .setHour(t.hour())
+                .setTimeZone(zone)
+                .setDims(new ArrayList<>(t.dims()))
+                .setRevenue(new HashMap<>());
+    }
+
+    /** The key of the row a contribution adds to. */
+    public static String key(AggregateDelta d) {
+        StringBuilder sb =
+                new StringBuilder()
+                        .append(d.getTable())
+                        .append('\u0000')
+                        .append(d.getTenantId())
+                        .append('\u0000')
+                        .append(d.getSiteId())
+                        .append('\u0000')
+                        .append(d.getDay())
+                        .append('\u0000')
+                        .append(d.getHour());
+        for (String dim : d.getDims()) {
+            sb.append('\u0000').append(dim == null ? "\u0001" : dim);
+        }
+        return sb.toString();
+    }
+
+    /** Adds a contribution's counters into a running sum (the sum keeps no visitor ID). */
+    public static AggregateDelta add(AggregateDelta sum, AggregateDelta d) {
+        if (sum == null) {
+            sum =
+                    AggregateDelta.newBuilder(d)
+                            .setVisitorId(null)
+                            .setRevenue(new HashMap<>())
+                            .build();
+            sum.setHits(0);
+            sum.setPageViews(0);
+            sum.setSessions(0);
+            sum.setBounces(0);
+            sum.setSessionDurationMs(0);
+            sum.setEvents(0);
+            sum.setCartAdds(0);
+            sum.setPurchases(0);
+        }
+        sum.setHits(sum.getHits() + d.getHits());
+        sum.setPageViews(sum.getPageViews() + d.getPageViews());
+        sum.setSessions(sum.getSessions() + d.getSessions());
+        sum.setBounces(sum.getBounces() + d.getBounces());
+        sum.setSessionDurationMs(sum.getSessionDurationMs() + d.getSessionDurationMs());
+        sum.setEvents(sum.getEvents() + d.getEvents());
+        sum.setCartAdds(sum.getCartAdds() + d.getCartAdds());
+        sum.setPurchases(sum.getPurchases() + d.getPurchases());
+        Map<String, Long> revenue = sum.getRevenue();
+        d.getRevenue().forEach((currency, minor) -> revenue.merge(currency, minor, Long::sum));
+        return sum;
+    }
+}
