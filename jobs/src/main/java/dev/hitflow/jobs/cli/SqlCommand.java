@@ -1,5 +1,7 @@
 package dev.hitflow.jobs.cli;
 
+import dev.hitflow.jobs.aggregate.AggregateViews;
+import dev.hitflow.jobs.aggregate.HllUnionEstimateFunction;
 import dev.hitflow.jobs.pipeline.LocalKeys;
 import dev.hitflow.jobs.sink.HitflowCatalog;
 import dev.hitflow.schemas.config.ConfigException;
@@ -148,6 +150,11 @@ public final class SqlCommand implements Callable<Integer> {
         tables.useCatalog(catalog.name());
         tables.useDatabase("analytics");
         HitflowFunctions.registerAll(tables);
+        tables.createTemporarySystemFunction(
+                AggregateViews.UNION_ESTIMATE, HllUnionEstimateFunction.class);
+        for (String view : AggregateViews.createViewStatements()) {
+            tables.executeSql(view);
+        }
         return tables;
     }
 

@@ -416,7 +416,13 @@ class LocalPipelineITCase {
                         "-e",
                         "SELECT consent, count(*) AS hits FROM hits GROUP BY consent ORDER BY consent",
                         "-e",
-                        "SELECT count(*) AS sessions, sum(page_views) AS pv FROM sessions");
+                        "SELECT count(*) AS sessions, sum(page_views) AS pv FROM sessions",
+                        "-e",
+                        "SELECT SUM(hits) AS hits, ROUND(hll_union_estimate(visitors)) AS visitors"
+                                + " FROM traffic_daily WHERE `day` BETWEEN DATE '2026-03-01' AND"
+                                + " DATE '2026-03-31'",
+                        "-e",
+                        "SELECT hits, sessions, ROUND(visitors) AS v FROM traffic_daily_totals");
         assertThat(exit).isZero();
         assertThat(out.toString())
                 .isEqualTo(
@@ -430,6 +436,14 @@ class LocalPipelineITCase {
                         sessions | pv
                         ---------+---
                         3        | 5
+                        1 row
+                        hits | visitors
+                        -----+---------
+                        7    | 2.0
+                        1 row
+                        hits | sessions | v
+                        -----+----------+----
+                        7    | 3        | 2.0
                         1 row
                         """);
     }
