@@ -14,6 +14,8 @@ import picocli.CommandLine.Option;
         description = "Privacy-safe web and app analytics: raw hits in, Iceberg tables out.",
         subcommands = {
             LocalCommand.class,
+            MaintainCommand.class,
+            RightsCommand.class,
             SqlCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

@@ -343,6 +343,11 @@ public final class LocalJob {
         return counts;
     }
 
+    /** The built-in sample tenant configuration. */
+    public static TenantRegistry sampleTenantRegistry() {
+        return TenantConfigLoader.parse(sampleTenants(), "(built-in sample)", null, null);
+    }
+
     private static String sampleTenants() {
         try (InputStream in = LocalJob.class.getResourceAsStream(SAMPLE_TENANTS_RESOURCE)) {
             if (in == null) {

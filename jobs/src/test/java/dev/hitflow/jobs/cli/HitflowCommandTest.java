@@ -196,4 +196,37 @@ class HitflowCommandTest {
         assertThat(r.err()).startsWith("hitflow: GeoIP database " + db + " cannot be read");
         assertThat(r.err().lines()).hasSize(1);
     }
+
+    @Test
+    void maintainRefusesABadRequestsFileBeforeChangingAnything() throws Exception {
+        Path tenants = TestTenants.writeAcme(dir);
+        Path warehouse = dir.resolve("w");
+        dev.hitflow.jobs.sink.HitflowCatalog local =
+                dev.hitflow.jobs.sink.HitflowCatalog.local(warehouse);
+        Files.createDirectories(warehouse);
+        local.createTables(local.open());
+        Path requests = dir.resolve("requests.jsonl");
+        Files.writeString(
+                requests,
+                "{\"request_id\":\"r\",\"tenant_id\":\"acme\",\"type\":\"ERASURE\",\"kind\":\"EMAIL\",\"identifier\":\"bob@x.example\"}\n");
+        Run r =
+                run(
+                        "maintain",
+                        "--warehouse",
+                        warehouse.toString(),
+                        "--tenants",
+                        tenants.toString(),
+                        "--requests",
+                        requests.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip())
+                .isEqualTo(
+                        "hitflow: requests file "
+                                + requests
+                                + ", line 1: 'kind' must be COOKIE, MOBILE or USER");
+        assertThat(r.err()).doesNotContain("bob@x.example");
+        Run missing = run("maintain", "--warehouse", dir.resolve("none").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("has no catalog.db");
+    }
 }

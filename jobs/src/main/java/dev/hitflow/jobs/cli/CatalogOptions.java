@@ -1,0 +1,60 @@
+package dev.hitflow.jobs.cli;
+
+import dev.hitflow.jobs.pipeline.LocalJob;
+import dev.hitflow.jobs.pipeline.LocalKeys;
+import dev.hitflow.jobs.sink.HitflowCatalog;
+import dev.hitflow.schemas.config.ConfigException;
+import dev.hitflow.schemas.config.KeyRing;
+import dev.hitflow.schemas.config.TenantConfigLoader;
+import dev.hitflow.schemas.config.TenantRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The catalog, tenants and keys a command works on; shared by maintain and rights. */
+final class CatalogOptions {
+    Where where;
+
+    static final class Where {
+        @Option(names = "--warehouse", paramLabel = "DIR", description = "Local warehouse folder.")
+        Path warehouse;
+
+        @Option(
+                names = "--catalog-properties",
+                paramLabel = "FILE",
+                description = "Iceberg catalog properties file (type, uri, warehouse, ...).")
+        Path properties;
+    }
+
+    Path tenants;
+
+    HitflowCatalog catalog() {
+        if (where.warehouse != null) {
+            if (!Files.isRegularFile(where.warehouse.resolve(HitflowCatalog.SQLITE_FILE))) {
+                throw new ConfigException(
+                        "warehouse folder "
+                                + where.warehouse
+                                + " has no catalog.db: nothing to maintain");
+            }
+            return HitflowCatalog.local(where.warehouse);
+        }
+        return HitflowCatalog.fromPropertiesFile(where.properties);
+    }
+
+    TenantRegistry tenants() {
+        return tenants != null ? TenantConfigLoader.load(tenants) : LocalJob.sampleTenantRegistry();
+    }
+
+    /** The tenants' keys file, else (local warehouse) the one the local runner made. */
+    KeyRing keys(TenantRegistry registry) {
+        Path keys = registry.keysFile().orElse(null);
+        if (keys == null && where.warehouse != null) {
+            keys = LocalKeys.defaultLocation(where.warehouse);
+        }
+        if (keys == null) {
+            throw new ConfigException(
+                    "no keys file: set keys_file in the tenant config or HITFLOW_KEYS_FILE");
+        }
+        return KeyRing.load(keys);
+    }
+}

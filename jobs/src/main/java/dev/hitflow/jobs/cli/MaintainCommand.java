@@ -1,0 +1,101 @@
+package dev.hitflow.jobs.cli;
+
+import dev.hitflow.jobs.maintain.MaintenanceRun;
+import dev.hitflow.jobs.maintain.RightsRequest;
+import dev.hitflow.jobs.sink.HitflowCatalog;
+import dev.hitflow.schemas.config.KeyRing;
+import dev.hitflow.schemas.config.TenantRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.iceberg.catalog.Catalog;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code hitflow maintain}: the scheduled retention, rights and clean-up run. */
+@Command(
+        name = "maintain",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Answers pending data-subject requests (--requests), deletes partitions past each"
+                    + " tenant's retention (cutoff in the tenant's time zone), then expires"
+                    + " snapshots and removes orphan files so that expired and erased bytes are gone"
+                    + " from storage. Safe to run twice."
+        },
+        footer = {
+            "",
+            "Requests file: JSON Lines of {\"request_id\", \"tenant_id\", \"type\":"
+                    + " ACCESS|ERASURE|OPT_OUT, \"kind\": COOKIE|MOBILE|USER, \"identifier\"}.",
+            "Example: hitflow maintain --warehouse /tmp/w --now 2028-05-01T00:00:00Z --dry-run"
+        })
+public final class MaintainCommand implements Callable<Integer> {
+    @Mixin CatalogOptionsMixin where;
+
+    @Option(
+            names = "--now",
+            paramLabel = "INSTANT",
+            description = "The run's clock, ISO-8601 (default: now).")
+    Instant now;
+
+    @Option(names = "--dry-run", description = "Print what would be deleted; change nothing.")
+    boolean dryRun;
+
+    @Option(
+            names = "--requests",
+            paramLabel = "FILE",
+            description = "Data-subject requests to answer (JSON Lines).")
+    Path requests;
+
+    @Option(
+            names = "--export-dir",
+            paramLabel = "DIR",
+            defaultValue = "exports",
+            description = "Where access requests' JSON documents go (default: ${DEFAULT-VALUE}).")
+    Path exportDir;
+
+    @Option(
+            names = "--orphan-min-age",
+            paramLabel = "DURATION",
+            defaultValue = "PT1H",
+            description =
+                    "Only files older than this may be removed as orphans: younger ones may belong"
+                            + " to a commit in flight (default: ${DEFAULT-VALUE}).")
+    Duration orphanMinAge;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        HitflowCatalog hitflow = where.options.catalog();
+        TenantRegistry tenants = where.options.tenants();
+        KeyRing keys = where.options.keys(tenants);
+        // every request is checked before anything changes
+        List<RightsRequest> pending =
+                requests == null ? List.of() : RightsRequest.readAll(requests, tenants);
+        Catalog catalog = hitflow.open();
+        try {
+            new MaintenanceRun(catalog, tenants, keys)
+                    .run(
+                            new MaintenanceRun.Options(
+                                    now == null ? Instant.now() : now,
+                                    dryRun,
+                                    orphanMinAge,
+                                    pending,
+                                    exportDir),
+                            spec.commandLine().getOut());
+        } finally {
+            if (catalog instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // closing the catalog client
+                }
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,256 @@
+package dev.hitflow.jobs.maintain;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hitflow.schemas.config.KeyRing;
+import dev.hitflow.schemas.config.TenantConfig;
+import dev.hitflow.schemas.config.TenantRegistry;
+import dev.hitflow.schemas.tables.HitflowTables;
+import dev.hitflow.schemas.tables.HitflowTables.TableDef;
+import dev.hitflow.schemas.tables.RightsTables;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.Temporal;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Types;
+
+/**
+ * One scheduled maintenance run over a catalog: data-subject requests (erasure, access, opt-out),
+ * retention per tenant and table class, then snapshot expiry and orphan removal on every table it
+ * touched, so that expired and erased bytes are gone from storage. Safe to run twice.
+ */
+public final class MaintenanceRun {
+    /** What the run was asked to do. */
+    public record Options(
+            Instant now,
+            boolean dryRun,
+            Duration orphanMinAge,
+            List<RightsRequest> requests,
+            Path exportDir) {}
+
+    /** What it did, for the summary and for tests. */
+    public record Report(
+            List<TableMaintenance.RetentionResult> retention,
+            Map<String, Long> erasedRows,
+            Map<String, Path> exports,
+            Map<String, TableMaintenance.CleanupResult> cleanup) {}
+
+    private final Catalog catalog;
+    private final TenantRegistry tenants;
+    private final KeyRing keys;
+
+    public MaintenanceRun(Catalog catalog, TenantRegistry tenants, KeyRing keys) {
+        this.catalog = catalog;
+        this.tenants = tenants;
+        this.keys = keys;
+    }
+
+    public Report run(Options options, PrintWriter out) {
+        String mode = options.dryRun() ? " (dry run: nothing is changed)" : "";
+        out.println("maintain at " + options.now() + mode);
+        Map<String, Long> erased = new LinkedHashMap<>();
+        Map<String, Path> exports = new LinkedHashMap<>();
+        Set<TableDef> touched = new LinkedHashSet<>();
+        Map<TableDef, Set<String>> removed = new LinkedHashMap<>();
+
+        List<TableDef> detail =
+                HitflowTables.all().stream().filter(TableDef::detail).filter(this::exists).toList();
+        for (RightsRequest request : options.requests()) {
+            Map<String, String> ids = request.visitorIds(keys);
+            Set<String> visitorIds = new LinkedHashSet<>(ids.values());
+            long rows = 0;
+            String status;
+            switch (request.type()) {
+                case ERASURE -> {
+                    for (TableDef def : detail) {
+                        rows +=
+                                TableMaintenance.erase(
+                                        catalog.loadTable(def.id()),
+                                        request.tenantId(),
+                                        visitorIds,
+                                        options.dryRun(),
+                                        removed.computeIfAbsent(
+                                                def, d -> new java.util.HashSet<>()));
+                        touched.add(def);
+                    }
+                    erased.put(request.requestId(), rows);
+                    status = "ERASED";
+                }
+                case ACCESS -> {
+                    Path file =
+                            export(
+                                    request,
+                                    visitorIds,
+                                    detail,
+                                    options.exportDir(),
+                                    options.dryRun());
+                    exports.put(request.requestId(), file);
+                    status = "EXPORTED";
+                }
+                default -> status = "RECORDED"; // suppression is the stream's job
+            }
+            out.printf(
+                    Locale.ROOT,
+                    "  request %s (%s, tenant %s): %s, %d rows%n",
+                    request.requestId(),
+                    request.type(),
+                    request.tenantId(),
+                    status,
+                    rows);
+            if (!options.dryRun()) {
+                audit(request, ids, status, rows, options.now());
+            }
+        }
+
+        List<TableMaintenance.RetentionResult> retention = new ArrayList<>();
+        for (TenantConfig tenant : tenants.tenants()) {
+            for (TableDef def : HitflowTables.all()) {
+                if (!exists(def)) {
+                    continue;
+                }
+                LocalDate firstKept =
+                        RetentionPolicy.firstKeptDay(tenant, def.detail(), options.now());
+                TableMaintenance.RetentionResult r =
+                        TableMaintenance.retention(
+                                catalog.loadTable(def.id()),
+                                tenant.id(),
+                                firstKept,
+                                options.dryRun(),
+                                removed.computeIfAbsent(def, d -> new java.util.HashSet<>()));
+                retention.add(r);
+                if (r.files() > 0) {
+                    touched.add(def);
+                    out.printf(
+                            Locale.ROOT,
+                            "  %s %-28s keep from %s: %s %d partitions, %d files, %,d bytes, %,d rows%n",
+                            tenant.id(),
+                            def.id(),
+                            firstKept,
+                            options.dryRun() ? "would delete" : "deleted",
+                            r.days().size(),
+                            r.files(),
+                            r.bytes(),
+                            r.rows());
+                }
+            }
+        }
+
+        Map<String, TableMaintenance.CleanupResult> cleanup = new LinkedHashMap<>();
+        if (!options.dryRun()) {
+            for (TableDef def : touched) {
+                TableMaintenance.CleanupResult c =
+                        TableMaintenance.expireAndRemoveOrphans(
+                                catalog.loadTable(def.id()),
+                                options.orphanMinAge(),
+                                removed.getOrDefault(def, Set.of()));
+                cleanup.put(def.id().toString(), c);
+                out.printf(
+                        Locale.ROOT,
+                        "  %-28s expired %d snapshots, removed %d orphan files%n",
+                        def.id(),
+                        c.snapshotsExpired(),
+                        c.orphansDeleted());
+            }
+        }
+        out.flush();
+        return new Report(retention, erased, exports, cleanup);
+    }
+
+    private boolean exists(TableDef def) {
+        return catalog.tableExists(def.id());
+    }
+
+    private Path export(
+            RightsRequest request,
+            Set<String> visitorIds,
+            List<TableDef> detail,
+            Path dir,
+            boolean dryRun) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("request_id", request.requestId());
+        doc.put("tenant_id", request.tenantId());
+        doc.put("visitor_ids", List.copyOf(visitorIds));
+        Map<String, Object> tables = new LinkedHashMap<>();
+        for (TableDef def : detail) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            Table table = catalog.loadTable(def.id());
+            for (Record r : TableMaintenance.rowsOf(table, request.tenantId(), visitorIds)) {
+                rows.add(toMap(r, table.schema().asStruct()));
+            }
+            tables.put(def.id().name(), rows);
+        }
+        doc.put("tables", tables);
+        Path file = dir.resolve("access-" + request.requestId() + ".json");
+        if (dryRun) {
+            return file;
+        }
+        try {
+            Files.createDirectories(dir);
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(file.toFile(), doc);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    static Map<String, Object> toMap(Record r, Types.StructType struct) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (Types.NestedField field : struct.fields()) {
+            map.put(field.name(), json(r.getField(field.name())));
+        }
+        return map;
+    }
+
+    private static Object json(Object v) {
+        if (v instanceof Temporal) {
+            return v.toString();
+        } else if (v instanceof ByteBuffer b) {
+            byte[] bytes = new byte[b.remaining()];
+            b.duplicate().get(bytes);
+            return Base64.getEncoder().encodeToString(bytes);
+        }
+        return v;
+    }
+
+    private void audit(
+            RightsRequest request, Map<String, String> ids, String status, long rows, Instant now) {
+        Table table =
+                catalog.tableExists(RightsTables.RIGHTS_REQUESTS)
+                        ? catalog.loadTable(RightsTables.RIGHTS_REQUESTS)
+                        : dev.hitflow.jobs.sink.HitflowCatalog.createTable(
+                                catalog, RightsTables.RIGHTS_REQUESTS_TABLE);
+        GenericRecord row = GenericRecord.create(table.schema());
+        row.setField("tenant_id", request.tenantId());
+        row.setField("day", now.atZone(ZoneOffset.UTC).toLocalDate());
+        row.setField("request_id", request.requestId());
+        row.setField("type", request.type().name());
+        row.setField("id_kind", request.kind().name());
+        row.setField("visitor_ids", new ArrayList<>(new LinkedHashSet<>(ids.values())));
+        row.setField("key_versions", new ArrayList<>(ids.keySet()));
+        row.setField("status", status);
+        row.setField("rows_affected", rows);
+        row.setField("completed_at", now.atOffset(ZoneOffset.UTC));
+        IcebergFiles.append(table, List.of(row));
+    }
+}
