@@ -156,6 +156,24 @@ public final class MaintenanceRun {
 
         Map<String, TableMaintenance.CleanupResult> cleanup = new LinkedHashMap<>();
         if (!options.dryRun()) {
+            for (TableDef def : HitflowTables.all()) {
+                if (!exists(def)) {
+                    continue;
+                }
+                TableMaintenance.CompactionResult c =
+                        TableMaintenance.compact(
+                                catalog.loadTable(def.id()),
+                                removed.computeIfAbsent(def, d -> new java.util.HashSet<>()));
+                if (c.filesRewritten() > 0) {
+                    touched.add(def);
+                    out.printf(
+                            Locale.ROOT,
+                            "  %-28s compacted %d files into %d%n",
+                            def.id(),
+                            c.filesRewritten(),
+                            c.filesWritten());
+                }
+            }
             for (TableDef def : touched) {
                 TableMaintenance.CleanupResult c =
                         TableMaintenance.expireAndRemoveOrphans(

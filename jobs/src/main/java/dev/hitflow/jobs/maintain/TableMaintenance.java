@@ -177,6 +177,33 @@ public final class TableMaintenance {
         return rows;
     }
 
+    /** Target size of compacted data files. */
+    public static final long TARGET_FILE_BYTES = 128L * 1024 * 1024;
+
+    /** What compaction rewrote: files in, files out. */
+    public record CompactionResult(int filesRewritten, int filesWritten) {}
+
+    /**
+     * Merges the small files streaming commits leave (one or more per checkpoint and partition)
+     * into files of up to {@link #TARGET_FILE_BYTES}, with Iceberg's own Flink rewrite action.
+     */
+    public static CompactionResult compact(Table table, Set<String> removedFiles) {
+        table.refresh();
+        if (table.currentSnapshot() == null) {
+            return new CompactionResult(0, 0);
+        }
+        org.apache.iceberg.flink.actions.RewriteDataFilesAction action =
+                org.apache.iceberg.flink.actions.Actions.forTable(table)
+                        .rewriteDataFiles()
+                        .maxParallelism(2);
+        action.targetSizeInBytes(TARGET_FILE_BYTES);
+        FlinkCommitMarkers.of(table).forEach(action::set);
+        var result = action.execute();
+        result.deletedDataFiles().forEach(f -> removedFiles.add(normalize(f.location())));
+        return new CompactionResult(
+                result.deletedDataFiles().size(), result.addedDataFiles().size());
+    }
+
     /** What expiry and orphan removal deleted. */
     public record CleanupResult(int snapshotsExpired, int orphansDeleted) {}
 
