@@ -74,7 +74,10 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--variants",
             split = ",",
             defaultValue = "pass-through,hitflow,flink-sql-session-tvf",
-            description = "Which variants to run (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Which variants to run (default: ${DEFAULT-VALUE}); also gate-only,"
+                            + " sessionize-hashmap, sessionize-rocksdb (the sessionizer alone,"
+                            + " into a discarding sink).")
     List<String> variants;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -132,6 +135,9 @@ public final class BenchCommand implements Callable<Integer> {
                         case "pass-through" -> bench.passThrough();
                         case "hitflow" -> bench.full();
                         case "flink-sql-session-tvf" -> bench.flinkSqlSessionWindows();
+                        case "gate-only" -> bench.sessionizer("hashmap", false);
+                        case "sessionize-hashmap" -> bench.sessionizer("hashmap", true);
+                        case "sessionize-rocksdb" -> bench.sessionizer("rocksdb", true);
                         default ->
                                 throw new CommandLine.ParameterException(
                                         spec.commandLine(), "unknown variant '" + variant + "'");

@@ -179,6 +179,54 @@ public final class BenchRun {
                 });
     }
 
+    /**
+     * The sessionizer alone: decode, gate and sessionize into a discarding sink, with the given
+     * state backend ("hashmap" or "rocksdb"); {@code sessionize == false} stops after the gate, the
+     * baseline for the sessionizer's own cost.
+     */
+    public Figures sessionizer(String stateBackend, boolean sessionize) throws Exception {
+        return measure(
+                sessionize ? "sessionize-" + stateBackend : "gate-only",
+                stateBackend,
+                (env, warehouse, catalog) -> {
+                    var timed =
+                            FileHitSource.read(env, input, tenants)
+                                    .hits()
+                                    .assignTimestampsAndWatermarks(
+                                            org.apache.flink.api.common.eventtime.WatermarkStrategy
+                                                    .<RawHit>forBoundedOutOfOrderness(
+                                                            HitflowPipeline
+                                                                    .DEFAULT_OUT_OF_ORDERNESS)
+                                                    .withTimestampAssigner(
+                                                            (h, ts) -> h.getReceivedAt()));
+                    var enriched =
+                            timed.process(
+                                            new dev.hitflow.jobs.gate.EnrichFunction(
+                                                    tenants, keysFile, geoDatabase, true))
+                                    .returns(
+                                            new org.apache.flink.formats.avro.typeutils
+                                                    .AvroTypeInfo<>(
+                                                    dev.hitflow.schemas.avro.EnrichedHit.class))
+                                    .filter(h -> h.getVisitorId() != null);
+                    if (sessionize) {
+                        enriched.keyBy(dev.hitflow.jobs.session.SessionizeFunction::key)
+                                .process(
+                                        new dev.hitflow.jobs.session.SessionizeFunction(
+                                                tenants, HitflowPipeline.DEFAULT_OUT_OF_ORDERNESS))
+                                .returns(
+                                        new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(
+                                                dev.hitflow.schemas.avro.EnrichedHit.class))
+                                .sinkTo(
+                                        new org.apache.flink.streaming.api.functions.sink.v2
+                                                .DiscardingSink<>());
+                    } else {
+                        enriched.sinkTo(
+                                new org.apache.flink.streaming.api.functions.sink.v2
+                                        .DiscardingSink<>());
+                    }
+                });
+    }
+
     @FunctionalInterface
     private interface JobBuilder {
         void build(StreamExecutionEnvironment env, Path warehouse, HitflowCatalog catalog)
@@ -186,6 +234,11 @@ public final class BenchRun {
     }
 
     private Figures measure(String variant, JobBuilder builder) throws Exception {
+        return measure(variant, "hashmap", builder);
+    }
+
+    private Figures measure(String variant, String stateBackend, JobBuilder builder)
+            throws Exception {
         Path warehouse = root.resolve(variant);
         deleteRecursively(warehouse);
         Files.createDirectories(warehouse);
@@ -196,7 +249,8 @@ public final class BenchRun {
 
         Path checkpoints = warehouse.resolve("_checkpoints");
         StreamExecutionEnvironment env =
-                LocalJob.localEnvironment(checkpoints, parallelism, checkpointInterval);
+                LocalJob.localEnvironment(
+                        checkpoints, parallelism, checkpointInterval, stateBackend);
         builder.build(env, warehouse, catalog);
 
         System.gc();

@@ -245,8 +245,14 @@ public final class LocalJob {
     /** A mini-cluster environment: heap state, exactly-once checkpoints into a local folder. */
     public static StreamExecutionEnvironment localEnvironment(
             Path checkpoints, int parallelism, Duration checkpointInterval) {
+        return localEnvironment(checkpoints, parallelism, checkpointInterval, "hashmap");
+    }
+
+    /** The same with a chosen state backend: "hashmap" or "rocksdb". */
+    public static StreamExecutionEnvironment localEnvironment(
+            Path checkpoints, int parallelism, Duration checkpointInterval, String stateBackend) {
         Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
