@@ -29,16 +29,38 @@ final class CatalogOptions {
     Path tenants;
 
     HitflowCatalog catalog() {
+        return catalog(where);
+    }
+
+    /** The local warehouse's catalog (which must exist), or the one a properties file names. */
+    static HitflowCatalog catalog(Where where) {
         if (where.warehouse != null) {
             if (!Files.isRegularFile(where.warehouse.resolve(HitflowCatalog.SQLITE_FILE))) {
                 throw new ConfigException(
                         "warehouse folder "
                                 + where.warehouse
-                                + " has no catalog.db: nothing to maintain");
+                                + " has no catalog.db: run 'hitflow local' first, or give"
+                                + " --catalog-properties");
             }
             return HitflowCatalog.local(where.warehouse);
         }
         return HitflowCatalog.fromPropertiesFile(where.properties);
+    }
+
+    /** Opens the catalog, runs {@code work} on it, closes it. */
+    <T> T withCatalog(java.util.function.Function<org.apache.iceberg.catalog.Catalog, T> work) {
+        org.apache.iceberg.catalog.Catalog catalog = catalog().open();
+        try {
+            return work.apply(catalog);
+        } finally {
+            if (catalog instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    // closing a catalog client: nothing to recover
+                }
+            }
+        }
     }
 
     TenantRegistry tenants() {

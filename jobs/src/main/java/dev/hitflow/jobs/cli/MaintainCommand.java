@@ -2,7 +2,6 @@ package dev.hitflow.jobs.cli;
 
 import dev.hitflow.jobs.maintain.MaintenanceRun;
 import dev.hitflow.jobs.maintain.RightsRequest;
-import dev.hitflow.jobs.sink.HitflowCatalog;
 import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.config.TenantRegistry;
 import java.nio.file.Path;
@@ -10,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.iceberg.catalog.Catalog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,32 +68,23 @@ public final class MaintainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        HitflowCatalog hitflow = where.options.catalog();
+        where.options.catalog(); // fails before anything else when the catalog is missing
         TenantRegistry tenants = where.options.tenants();
         KeyRing keys = where.options.keys(tenants);
         // every request is checked before anything changes
         List<RightsRequest> pending =
                 requests == null ? List.of() : RightsRequest.readAll(requests, tenants);
-        Catalog catalog = hitflow.open();
-        try {
-            new MaintenanceRun(catalog, tenants, keys)
-                    .run(
-                            new MaintenanceRun.Options(
-                                    now == null ? Instant.now() : now,
-                                    dryRun,
-                                    orphanMinAge,
-                                    pending,
-                                    exportDir),
-                            spec.commandLine().getOut());
-        } finally {
-            if (catalog instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // closing the catalog client
-                }
-            }
-        }
+        where.options.withCatalog(
+                catalog ->
+                        new MaintenanceRun(catalog, tenants, keys)
+                                .run(
+                                        new MaintenanceRun.Options(
+                                                now == null ? Instant.now() : now,
+                                                dryRun,
+                                                orphanMinAge,
+                                                pending,
+                                                exportDir),
+                                        spec.commandLine().getOut()));
         return 0;
     }
 }

@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import org.apache.iceberg.catalog.Catalog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,32 +107,23 @@ public final class RightsCommand implements Callable<Integer> {
                         type,
                         kind,
                         raw);
-        Catalog catalog = where.options.catalog().open();
-        try {
-            // a rights run: the request only, retention as configured, clean-up of what it touched
-            MaintenanceRun.Report report =
-                    new MaintenanceRun(catalog, tenants, keys)
-                            .run(
-                                    new MaintenanceRun.Options(
-                                            Instant.now(),
-                                            false,
-                                            Duration.ofHours(1),
-                                            List.of(request),
-                                            exportDir),
-                                    spec.commandLine().getOut());
-            if (report.exports().containsKey(request.requestId())) {
-                spec.commandLine()
-                        .getOut()
-                        .println("export: " + report.exports().get(request.requestId()));
-            }
-        } finally {
-            if (catalog instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // closing the catalog client
-                }
-            }
+        MaintenanceRun.Report report =
+                where.options.withCatalog(
+                        catalog ->
+                                // the request only; clean-up of what it touched
+                                new MaintenanceRun(catalog, tenants, keys)
+                                        .run(
+                                                new MaintenanceRun.Options(
+                                                        Instant.now(),
+                                                        false,
+                                                        Duration.ofHours(1),
+                                                        List.of(request),
+                                                        exportDir),
+                                                spec.commandLine().getOut()));
+        if (report.exports().containsKey(request.requestId())) {
+            spec.commandLine()
+                    .getOut()
+                    .println("export: " + report.exports().get(request.requestId()));
         }
         return 0;
     }

@@ -45,18 +45,7 @@ public final class SqlCommand implements Callable<Integer> {
     public static final int MAX_ROWS = 1000;
 
     @CommandLine.ArgGroup(multiplicity = "1")
-    CatalogChoice catalog;
-
-    static final class CatalogChoice {
-        @Option(names = "--warehouse", paramLabel = "DIR", description = "Local warehouse folder.")
-        Path warehouse;
-
-        @Option(
-                names = "--catalog-properties",
-                paramLabel = "FILE",
-                description = "Iceberg catalog properties file (type, uri, warehouse, ...).")
-        Path properties;
-    }
+    CatalogOptions.Where catalog;
 
     @Option(
             names = {"-e", "--execute"},
@@ -82,21 +71,12 @@ public final class SqlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HitflowCatalog hitflow;
+        HitflowCatalog hitflow = CatalogOptions.catalog(catalog);
         if (catalog.warehouse != null) {
-            if (!Files.isRegularFile(catalog.warehouse.resolve(HitflowCatalog.SQLITE_FILE))) {
-                throw new ConfigException(
-                        "warehouse folder "
-                                + catalog.warehouse
-                                + " has no catalog.db: run 'hitflow local' first");
-            }
-            hitflow = HitflowCatalog.local(catalog.warehouse);
             Path keys = LocalKeys.defaultLocation(catalog.warehouse);
             if (Files.isRegularFile(keys)) {
                 jobParameters = "hitflow.keys.file:" + keys;
             }
-        } else {
-            hitflow = HitflowCatalog.fromPropertiesFile(catalog.properties);
         }
         List<String> sql = new ArrayList<>(statements);
         if (file != null) {
