@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
             MaintainCommand.class,
             RightsCommand.class,
             SqlCommand.class,
+            StreamCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         },

@@ -1,0 +1,86 @@
+package dev.hitflow.jobs.pipeline;
+
+import dev.hitflow.jobs.ingest.KafkaHitSource;
+import dev.hitflow.jobs.sink.HitflowCatalog;
+import dev.hitflow.jobs.sink.IcebergSinks;
+import dev.hitflow.jobs.sink.StreamSinks;
+import dev.hitflow.schemas.config.KeyRing;
+import dev.hitflow.schemas.config.TenantRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.catalog.Catalog;
+
+/**
+ * The production job: hits from Kafka, dead letters to Kafka, tables to Iceberg, exactly once on
+ * checkpoints. State backend, checkpoint storage and restart strategy come from the Flink
+ * configuration (the FlinkDeployment); this wires sources, stages and sinks only.
+ */
+public final class StreamJob {
+    /** What the job needs. */
+    public record Settings(
+            TenantRegistry tenants,
+            Path keysFile,
+            Path geoDatabase,
+            HitflowCatalog catalog,
+            KafkaHitSource.Settings source,
+            String dlqTopic,
+            Duration checkpointInterval,
+            Duration outOfOrderness) {}
+
+    private final Settings settings;
+
+    public StreamJob(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Checks keys and creates missing tables; a problem is a ConfigException before Flink runs. */
+    public void prepare() {
+        KeyRing.load(settings.keysFile()).requireCurrentKeys(settings.tenants());
+        Catalog catalog = settings.catalog().open();
+        try {
+            settings.catalog().createTables(catalog);
+        } finally {
+            LocalJob.closeQuietly(catalog);
+        }
+    }
+
+    /** Builds the job on {@code env} (its own config decides state backend and restarts). */
+    public void build(StreamExecutionEnvironment env) {
+        env.enableCheckpointing(
+                settings.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        Properties kafka = settings.source().properties();
+        new HitflowPipeline(
+                        new HitflowPipeline.Settings(
+                                settings.tenants(),
+                                settings.keysFile(),
+                                settings.outOfOrderness(),
+                                settings.geoDatabase(),
+                                true))
+                .build(
+                        KafkaHitSource.read(env, settings.source(), settings.tenants()),
+                        new StreamSinks(
+                                new IcebergSinks(settings.catalog(), null, "stream"),
+                                settings.source().bootstrapServers(),
+                                settings.dlqTopic(),
+                                "hitflow-dlq-" + settings.source().groupId(),
+                                kafka));
+    }
+
+    /** The environment a submitted job runs in, with object reuse (see LocalJob). */
+    public static StreamExecutionEnvironment environment() {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
+        return StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    }
+
+    public JobClient start(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        return env.executeAsync("hitflow-stream");
+    }
+}
