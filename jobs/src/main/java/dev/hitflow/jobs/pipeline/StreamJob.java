@@ -52,6 +52,16 @@ public final class StreamJob {
 
     /** Builds the job on {@code env} (its own config decides state backend and restarts). */
     public void build(StreamExecutionEnvironment env) {
+        build(env, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * The same, with a hook between ingest and the pipeline, where tests put their own operators (a
+     * failure injector, say).
+     */
+    public void build(
+            StreamExecutionEnvironment env,
+            java.util.function.UnaryOperator<dev.hitflow.jobs.ingest.IngestedHits> afterIngest) {
         env.enableCheckpointing(
                 settings.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         Properties kafka = settings.source().properties();
@@ -63,7 +73,8 @@ public final class StreamJob {
                                 settings.geoDatabase(),
                                 true))
                 .build(
-                        KafkaHitSource.read(env, settings.source(), settings.tenants()),
+                        afterIngest.apply(
+                                KafkaHitSource.read(env, settings.source(), settings.tenants())),
                         new StreamSinks(
                                 new IcebergSinks(settings.catalog(), null, "stream"),
                                 settings.source().bootstrapServers(),

@@ -185,4 +185,153 @@ class StreamJobITCase {
         assertThat(reasons)
                 .isEqualTo(Map.of("MALFORMED_AVRO", 1, "UNKNOWN_SCHEMA", 1, "UNKNOWN_SITE", 1));
     }
+
+    /** Throws once, after a checkpoint completed and half the hits went through. */
+    static final class FailOnceAfterCheckpoint
+            implements org.apache.flink.api.common.functions.MapFunction<RawHit, RawHit>,
+                    org.apache.flink.api.common.state.CheckpointListener {
+        static final java.util.concurrent.atomic.AtomicBoolean FAILED =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        static final java.util.concurrent.atomic.AtomicBoolean CHECKPOINTED =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        static final java.util.concurrent.atomic.AtomicInteger SEEN =
+                new java.util.concurrent.atomic.AtomicInteger();
+        private final int after;
+
+        FailOnceAfterCheckpoint(int after) {
+            this.after = after;
+        }
+
+        @Override
+        public RawHit map(RawHit hit) {
+            if (SEEN.incrementAndGet() >= after
+                    && CHECKPOINTED.get()
+                    && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure after a completed checkpoint");
+            }
+            return hit;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            CHECKPOINTED.set(true);
+        }
+    }
+
+    @Test
+    void aFailureAfterACheckpointLosesAndDoublesNothing(@TempDir Path dir) throws Exception {
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic("hits.raw.crash", 2, (short) 1),
+                                    new NewTopic("hits.dlq.crash", 1, (short) 1)))
+                    .all()
+                    .get();
+        }
+        Path tenantsFile = TestTenants.writeAcme(dir);
+        long t0 = Instant.parse("2026-06-02T10:00:00Z").toEpochMilli();
+        int n = 20_000;
+        Properties producerProps = new Properties();
+        producerProps.putAll(kafka.clientProperties());
+        producerProps.put("key.serializer", ByteArraySerializer.class.getName());
+        producerProps.put("value.serializer", ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps)) {
+            for (int i = 0; i < n; i++) {
+                RawHit hit =
+                        RawHit.newBuilder()
+                                .setHitId("c" + i)
+                                .setReceivedAt(t0 + i * 100L)
+                                .setSiteId("acme-shop")
+                                .setHitType(HitType.PAGE_VIEW)
+                                .setIp("81.2.69.142")
+                                .setCookieId("cookie-crash-" + (i % 200))
+                                .setConsent(Consent.OPT_IN)
+                                .setPage("/p" + (i % 5))
+                                .build();
+                producer.send(new ProducerRecord<>("hits.raw.crash", encode(hit)));
+                if (i % 1000 == 0) {
+                    producer.send(new ProducerRecord<>("hits.raw.crash", ("bad " + i).getBytes()));
+                }
+            }
+            producer.flush();
+        }
+        Path warehouse = dir.resolve("w");
+        java.nio.file.Files.createDirectories(warehouse);
+        StreamJob job =
+                new StreamJob(
+                        new StreamJob.Settings(
+                                TenantConfigLoader.load(tenantsFile),
+                                dir.resolve("keys.yaml"),
+                                null,
+                                HitflowCatalog.local(warehouse),
+                                new KafkaHitSource.Settings(
+                                        kafka.bootstrapServers(),
+                                        "hits.raw.crash",
+                                        "crash",
+                                        new Properties(),
+                                        true),
+                                "hits.dlq.crash",
+                                Duration.ofMillis(300),
+                                Duration.ofSeconds(30)));
+        job.prepare();
+        org.apache.flink.configuration.Configuration conf =
+                new org.apache.flink.configuration.Configuration();
+        conf.set(
+                org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY,
+                "fixed-delay");
+        conf.set(
+                org.apache.flink.configuration.RestartStrategyOptions
+                        .RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS,
+                3);
+        conf.set(
+                org.apache.flink.configuration.RestartStrategyOptions
+                        .RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                Duration.ofMillis(200));
+        var env =
+                LocalJob.localEnvironment(
+                        warehouse.resolve("_checkpoints"), 2, Duration.ofMillis(300));
+        env.configure(conf);
+        job.build(
+                env,
+                in ->
+                        new dev.hitflow.jobs.ingest.IngestedHits(
+                                in.hits()
+                                        .map(new FailOnceAfterCheckpoint(n / 2))
+                                        .returns(
+                                                new org.apache.flink.formats.avro.typeutils
+                                                        .AvroTypeInfo<>(RawHit.class))
+                                        .name("fail-once")
+                                        .uid("fail-once"),
+                                in.deadLetters()));
+        env.execute("stream-crash-it");
+
+        assertThat(FailOnceAfterCheckpoint.FAILED).as("the failure was injected").isTrue();
+        List<String> ids = new ArrayList<>();
+        IcebergReader.rows(HitflowCatalog.local(warehouse), HitflowTables.HITS)
+                .forEach(r -> ids.add((String) r.getField("hit_id")));
+        assertThat(ids).hasSize(n);
+        assertThat(new HashSet<>(ids)).hasSize(n);
+
+        Properties consumerProps = new Properties();
+        consumerProps.putAll(kafka.clientProperties());
+        consumerProps.put("group.id", "dlq-crash-reader");
+        consumerProps.put("auto.offset.reset", "earliest");
+        consumerProps.put("isolation.level", "read_committed");
+        consumerProps.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        consumerProps.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        int dead = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps)) {
+            consumer.subscribe(List.of("hits.dlq.crash"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline) {
+                dead += consumer.poll(Duration.ofMillis(500)).count();
+                if (dead >= n / 1000) {
+                    // read a little longer: a duplicate would show up now
+                    dead += consumer.poll(Duration.ofSeconds(2)).count();
+                    break;
+                }
+            }
+        }
+        assertThat(dead).isEqualTo(n / 1000);
+    }
 }
