@@ -1,0 +1,178 @@
+package dev.hitflow.jobs.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.hitflow.jobs.cli.HitflowCommand;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The deploy/ manifests and the runbook say what the build and the command line really do. */
+class DeployManifestsTest {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final Path DEPLOY = ROOT.resolve("deploy");
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    static List<JsonNode> documents(Path file) throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        try (var parser = YAML.getFactory().createParser(file.toFile())) {
+            var it = YAML.readValues(parser, JsonNode.class);
+            while (it.hasNext()) {
+                JsonNode n = it.next();
+                if (n != null && !n.isNull()) {
+                    docs.add(n);
+                }
+            }
+        }
+        return docs;
+    }
+
+    static List<String> args(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(a -> out.add(a.asText()));
+        return out;
+    }
+
+    @Test
+    void theFlinkDeploymentRunsTheStreamCommandWithArgumentsItAccepts() throws IOException {
+        JsonNode d = documents(DEPLOY.resolve("k8s/base/flinkdeployment.yaml")).get(0);
+        assertThat(d.get("apiVersion").asText()).isEqualTo("flink.apache.org/v1beta1");
+        assertThat(d.get("kind").asText()).isEqualTo("FlinkDeployment");
+        JsonNode spec = d.get("spec");
+        assertThat(spec.get("flinkVersion").asText()).isEqualTo("v2_1");
+        assertThat(spec.get("image").asText()).isEqualTo("hitflow");
+        JsonNode job = spec.get("job");
+        assertThat(job.get("upgradeMode").asText()).isEqualTo("savepoint");
+        assertThat(job.get("jarURI").asText()).isEqualTo("local:///opt/flink/usrlib/hitflow.jar");
+        assertThat(job.get("entryClass").asText()).isEqualTo(HitflowCommand.class.getName());
+        List<String> args = args(job.get("args"));
+        assertThat(args.get(0)).isEqualTo("stream");
+        HitflowCommand.commandLine().parseArgs(args.toArray(new String[0]));
+        JsonNode conf = spec.get("flinkConfiguration");
+        assertThat(conf.get("state.backend.type").asText()).isEqualTo("rocksdb");
+        assertThat(conf.get("high-availability.type").asText()).isEqualTo("kubernetes");
+        assertThat(conf.get("execution.checkpointing.dir").asText()).startsWith("s3://");
+        assertThat(conf.get("metrics.reporter.prom.factory.class").asText())
+                .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    }
+
+    @Test
+    void theCronJobRunsMaintainWithArgumentsItAccepts() throws IOException {
+        JsonNode c = documents(DEPLOY.resolve("k8s/base/maintain-cronjob.yaml")).get(0);
+        assertThat(c.get("kind").asText()).isEqualTo("CronJob");
+        assertThat(c.at("/spec/schedule").asText()).isEqualTo("30 3 * * *");
+        JsonNode container = c.at("/spec/jobTemplate/spec/template/spec/containers/0");
+        List<String> args = args(container.get("args"));
+        int main = args.indexOf(HitflowCommand.class.getName());
+        assertThat(main).isPositive();
+        List<String> cli = args.subList(main + 1, args.size());
+        assertThat(cli.get(0)).isEqualTo("maintain");
+        HitflowCommand.commandLine().parseArgs(cli.toArray(new String[0]));
+        assertThat(
+                        c.at("/spec/jobTemplate/spec/template/spec/securityContext/runAsNonRoot")
+                                .asBoolean())
+                .isTrue();
+    }
+
+    @Test
+    void topicsHaveTheirRetentionAndCompaction() throws IOException {
+        List<JsonNode> topics = documents(DEPLOY.resolve("k8s/base/kafka-topics.yaml"));
+        assertThat(topics)
+                .extracting(t -> t.at("/metadata/name").asText())
+                .containsExactly("hits.raw", "hits.dlq", "tenants.config");
+        assertThat(topics)
+                .allSatisfy(t -> assertThat(t.get("kind").asText()).isEqualTo("KafkaTopic"));
+        assertThat(topics.get(1).at("/spec/config/retention.ms").asText()).isEqualTo("604800000");
+        assertThat(topics.get(2).at("/spec/config/cleanup.policy").asText()).isEqualTo("compact");
+    }
+
+    @Test
+    void noSecretValueIsWrittenInline() throws IOException {
+        Pattern secret =
+                Pattern.compile(
+                        "(?i)(password|secret-access-key|secret_access_key|token|jdbc\\.password)\\s*[:=]\\s*(\\S+)");
+        try (Stream<Path> files = Files.walk(DEPLOY)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Matcher m = secret.matcher(Files.readString(f));
+                while (m.find()) {
+                    String value = m.group(2);
+                    // only references to the environment (Kubernetes Secrets, compose variables)
+                    assertThat(value)
+                            .as(f + ": " + m.group(1))
+                            .matches("\"?\\$\\{(env:)?[A-Za-z0-9_]+.*");
+                }
+            }
+        }
+    }
+
+    @Test
+    void theImageCopiesTheJarTheBuildMakesAndRunsAsNonRoot() throws IOException {
+        String dockerfile = Files.readString(DEPLOY.resolve("docker/Dockerfile"));
+        String pom = Files.readString(ROOT.resolve("jobs/pom.xml"));
+        assertThat(pom).contains("<shadedClassifierName>job</shadedClassifierName>");
+        assertThat(dockerfile)
+                .contains(
+                        "COPY --chown=flink:flink jobs/target/hitflow-jobs-0.1.0-SNAPSHOT-job.jar /opt/flink/usrlib/hitflow.jar")
+                .contains("USER flink")
+                .startsWith("# The Hitflow job image");
+        assertThat(dockerfile).contains("FROM flink:2.1.1-java17");
+    }
+
+    @Test
+    void overlaysSetTheImageTheDeploymentUses() throws IOException {
+        for (String env : List.of("dev", "prod")) {
+            JsonNode k =
+                    documents(DEPLOY.resolve("k8s/overlays/" + env + "/kustomization.yaml")).get(0);
+            assertThat(k.at("/images/0/name").asText()).isEqualTo("hitflow");
+            assertThat(k.at("/resources/0").asText()).isEqualTo("../../base");
+        }
+    }
+
+    @Test
+    void theDashboardParsesAndNamesMetricsTheJobRegisters() throws IOException {
+        JsonNode dash =
+                new ObjectMapper().readTree(DEPLOY.resolve("grafana/hitflow.json").toFile());
+        List<String> exprs = new ArrayList<>();
+        dash.get("panels").forEach(p -> exprs.add(p.at("/targets/0/expr").asText()));
+        assertThat(String.join("\n", exprs))
+                .contains("hitflow_tenant_reason_dead_letters")
+                .contains("hitflow_hits_accepted")
+                .contains("lateHits")
+                .contains("lastCheckpointDuration");
+    }
+
+    @Test
+    void everyFileAndCommandTheRunbookNamesExists() throws IOException {
+        String runbook = Files.readString(ROOT.resolve("docs/RUNBOOK.md"));
+        Matcher paths =
+                Pattern.compile("`((?:deploy|docs|config|jobs)/[^`\\s]+)`").matcher(runbook);
+        int checked = 0;
+        while (paths.find()) {
+            String p = paths.group(1).replaceAll("[.,)]$", "");
+            if (p.startsWith("jobs/target/")) {
+                continue; // build output
+            }
+            assertThat(ROOT.resolve(p)).as(p).exists();
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(8);
+        Matcher commands = Pattern.compile("hitflow ([a-z]+)").matcher(runbook);
+        var names = HitflowCommand.commandLine().getSubcommands().keySet();
+        while (commands.find()) {
+            String sub = commands.group(1);
+            if (List.of("stream", "maintain", "rights", "local", "sql", "bench").contains(sub)
+                    || names.contains(sub)) {
+                assertThat(names).as("hitflow " + sub).contains(sub);
+            }
+        }
+    }
+}
