@@ -175,4 +175,30 @@ class DeployManifestsTest {
             }
         }
     }
+
+    @Test
+    void everyYamlUnderDeployParsesAndNamesItsKind() throws IOException {
+        int manifests = 0;
+        try (Stream<Path> files = Files.walk(DEPLOY)) {
+            for (Path f :
+                    files.filter(
+                                    p ->
+                                            p.toString().endsWith(".yaml")
+                                                    || p.toString().endsWith(".yml"))
+                            .toList()) {
+                for (JsonNode doc : documents(f)) {
+                    assertThat(doc.isObject()).as(f.toString()).isTrue();
+                    if (!f.getFileName().toString().equals("tenants.yaml")
+                            && !f.getFileName().toString().equals("docker-compose.yml")) {
+                        assertThat(doc.hasNonNull("kind")).as(f + " has a kind").isTrue();
+                        assertThat(doc.hasNonNull("apiVersion"))
+                                .as(f + " has an apiVersion")
+                                .isTrue();
+                    }
+                    manifests++;
+                }
+            }
+        }
+        assertThat(manifests).isEqualTo(10);
+    }
 }
