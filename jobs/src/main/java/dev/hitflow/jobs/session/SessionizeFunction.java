@@ -23,6 +23,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -55,6 +56,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
     private final Duration allowedLateness;
 
     private transient MapState<String, EnrichedHit> openHits;
+    private transient long openKeys;
     private transient MapState<String, Long> emittedHitIds;
     private transient ValueState<Long> closeTimer;
     private transient Counter lateHits;
@@ -113,6 +115,11 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         closeTimer = getRuntimeContext().getState(timer);
         lateHits = getRuntimeContext().getMetricGroup().counter("lateHits");
         duplicateHits = getRuntimeContext().getMetricGroup().counter("duplicateHits");
+        // Keys (site, visitor) with an open session on this subtask, counted since the task
+        // started (a restore starts again from zero, hence the floor at 0).
+        getRuntimeContext()
+                .getMetricGroup()
+                .gauge("openSessions", (Gauge<Long>) () -> Math.max(0, openKeys));
         rulesByTenant = new HashMap<>();
     }
 
@@ -145,6 +152,9 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         // leaves that session as it was. An early firing only re-registers (see onTimer).
         long candidate = hit.getReceivedAt() + rules(tenant).inactivityTimeoutMs() + 1;
         Long pending = closeTimer.value();
+        if (pending == null) {
+            openKeys++;
+        }
         if (pending == null || candidate < pending) {
             if (pending != null) {
                 ctx.timerService().deleteEventTimeTimer(pending);
@@ -197,6 +207,9 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
                 ctx.timerService().registerEventTimeTimer(nextClose);
                 closeTimer.update(nextClose);
             } else {
+                if (pending != null) {
+                    openKeys--;
+                }
                 closeTimer.clear();
             }
         }

@@ -147,6 +147,7 @@ class DeployManifestsTest {
                 .contains("hitflow_tenant_reason_dead_letters")
                 .contains("hitflow_hits_accepted")
                 .contains("lateHits")
+                .contains("openSessions")
                 .contains("lastCheckpointDuration");
     }
 

@@ -64,6 +64,11 @@ final class SessionHarness implements AutoCloseable {
         harness.open();
     }
 
+    /** The value of one of the operator's gauges. */
+    Object gauge(String name) {
+        return ((org.apache.flink.metrics.Gauge<?>) metrics.get(name)).getValue();
+    }
+
     /** The value of one of the operator's counters. */
     long counter(String name) {
         Counter counter = (Counter) metrics.get(name);

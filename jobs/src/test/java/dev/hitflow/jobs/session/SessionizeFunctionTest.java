@@ -63,6 +63,7 @@ class SessionizeFunctionTest {
         EnrichedHit a = page("a", "v", T0, "/a");
         EnrichedHit b = page("b", "v", T0 + TIMEOUT + 1, "/b");
         h.hit(a);
+        assertThat(h.gauge("openSessions")).isEqualTo(1L);
         h.hit(b);
         // The first session closes as soon as the watermark passes a + timeout.
         h.watermark(T0 + TIMEOUT + 1);
@@ -74,6 +75,7 @@ class SessionizeFunctionTest {
                 .containsExactly(tuple(idOf(a), 1, true));
 
         h.watermark(Long.MAX_VALUE);
+        assertThat(h.gauge("openSessions")).isEqualTo(0L);
         assertThat(h.takeHits())
                 .extracting(EnrichedHit::getHitId, EnrichedHit::getSessionId)
                 .containsExactly(tuple("b", idOf(b)));
