@@ -49,18 +49,7 @@ final class CatalogOptions {
 
     /** Opens the catalog, runs {@code work} on it, closes it. */
     <T> T withCatalog(java.util.function.Function<org.apache.iceberg.catalog.Catalog, T> work) {
-        org.apache.iceberg.catalog.Catalog catalog = catalog().open();
-        try {
-            return work.apply(catalog);
-        } finally {
-            if (catalog instanceof AutoCloseable closeable) {
-                try {
-                    closeable.close();
-                } catch (Exception e) {
-                    // closing a catalog client: nothing to recover
-                }
-            }
-        }
+        return catalog().withCatalog(work);
     }
 
     TenantRegistry tenants() {

@@ -29,7 +29,6 @@ import org.apache.flink.table.api.bridge.java.StreamStatementSet;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.DistributionMode;
-import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.flink.sink.FlinkSink;
 
 /**
@@ -243,9 +242,7 @@ public final class BenchRun {
         deleteRecursively(warehouse);
         Files.createDirectories(warehouse);
         HitflowCatalog catalog = HitflowCatalog.local(warehouse);
-        Catalog opened = catalog.open();
-        catalog.createTables(opened);
-        LocalJob.closeQuietly(opened);
+        catalog.createTables();
 
         Path checkpoints = warehouse.resolve("_checkpoints");
         StreamExecutionEnvironment env =

@@ -43,7 +43,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.catalog.Catalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,9 +203,7 @@ public final class LocalJob {
         Path input = options.input() != null ? options.input() : generate();
 
         HitflowCatalog catalog = HitflowCatalog.local(warehouse);
-        Catalog opened = catalog.open();
-        catalog.createTables(opened);
-        closeQuietly(opened);
+        catalog.createTables();
 
         Path deadLetterDir = warehouse.resolve("dead-letters").resolve("run=" + runId);
         StreamExecutionEnvironment env = environment();
@@ -289,30 +286,28 @@ public final class LocalJob {
 
     /** Rows each table gained from the snapshots this run committed. */
     public static Map<String, Long> committedRows(HitflowCatalog catalog, String runId) {
-        Catalog opened = catalog.open();
-        try {
-            Map<String, Long> rows = new LinkedHashMap<>();
-            for (TableDef def : HitflowTables.all()) {
-                if (!opened.tableExists(def.id())) {
-                    continue;
-                }
-                Table table = opened.loadTable(def.id());
-                long added = 0;
-                for (Snapshot snapshot : table.snapshots()) {
-                    Map<String, String> summary = snapshot.summary();
-                    if (runId.equals(summary.get(IcebergSinks.RUN_ID_PROPERTY))) {
-                        added +=
-                                Long.parseLong(
-                                        summary.getOrDefault(
-                                                SnapshotSummary.ADDED_RECORDS_PROP, "0"));
+        return catalog.withCatalog(
+                opened -> {
+                    Map<String, Long> rows = new LinkedHashMap<>();
+                    for (TableDef def : HitflowTables.all()) {
+                        if (!opened.tableExists(def.id())) {
+                            continue;
+                        }
+                        Table table = opened.loadTable(def.id());
+                        long added = 0;
+                        for (Snapshot snapshot : table.snapshots()) {
+                            Map<String, String> summary = snapshot.summary();
+                            if (runId.equals(summary.get(IcebergSinks.RUN_ID_PROPERTY))) {
+                                added +=
+                                        Long.parseLong(
+                                                summary.getOrDefault(
+                                                        SnapshotSummary.ADDED_RECORDS_PROP, "0"));
+                            }
+                        }
+                        rows.put(def.id().toString(), added);
                     }
-                }
-                rows.put(def.id().toString(), added);
-            }
-            return rows;
-        } finally {
-            closeQuietly(opened);
-        }
+                    return rows;
+                });
     }
 
     /** Counts the committed dead-letter files of a run by reason. */
@@ -363,16 +358,6 @@ public final class LocalJob {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    static void closeQuietly(Object maybeCloseable) {
-        if (maybeCloseable instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                // closing a catalog client: nothing to recover
-            }
         }
     }
 }

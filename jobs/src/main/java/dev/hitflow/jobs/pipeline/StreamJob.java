@@ -14,7 +14,6 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.iceberg.catalog.Catalog;
 
 /**
  * The production job: hits from Kafka, dead letters to Kafka, tables to Iceberg, exactly once on
@@ -42,12 +41,7 @@ public final class StreamJob {
     /** Checks keys and creates missing tables; a problem is a ConfigException before Flink runs. */
     public void prepare() {
         KeyRing.load(settings.keysFile()).requireCurrentKeys(settings.tenants());
-        Catalog catalog = settings.catalog().open();
-        try {
-            settings.catalog().createTables(catalog);
-        } finally {
-            LocalJob.closeQuietly(catalog);
-        }
+        settings.catalog().createTables();
     }
 
     /** Builds the job on {@code env} (its own config decides state backend and restarts). */

@@ -166,6 +166,31 @@ public final class HitflowCatalog implements Serializable {
         return TableLoader.fromCatalog(loader(), table.id());
     }
 
+    /** Opens the catalog, runs {@code work} on it, and closes it (JDBC catalogs hold a pool). */
+    public <T> T withCatalog(java.util.function.Function<Catalog, T> work) {
+        Catalog catalog = open();
+        try {
+            return work.apply(catalog);
+        } finally {
+            if (catalog instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    // closing a catalog client: nothing to recover
+                }
+            }
+        }
+    }
+
+    /** Creates, in a catalog opened for the purpose, every table that does not exist yet. */
+    public void createTables() {
+        withCatalog(
+                catalog -> {
+                    createTables(catalog);
+                    return null;
+                });
+    }
+
     /** Creates the namespace and every table that does not exist yet; existing ones are kept. */
     public void createTables(Catalog catalog) {
         if (catalog instanceof SupportsNamespaces namespaces
