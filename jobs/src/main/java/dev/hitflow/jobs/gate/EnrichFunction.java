@@ -9,8 +9,6 @@ import dev.hitflow.udfs.HitEnricher;
 import dev.hitflow.udfs.agent.UserAgentClassifier;
 import dev.hitflow.udfs.geo.GeoLocator;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -24,9 +22,6 @@ import org.apache.flink.util.Collector;
  */
 public class EnrichFunction extends ProcessFunction<RawHit, EnrichedHit> {
     private static final long serialVersionUID = 1L;
-
-    /** One memory-mapped reader per database file and JVM. */
-    private static final Map<String, GeoLocator> GEO_READERS = new ConcurrentHashMap<>();
 
     private final TenantRegistry tenants;
     private final String keysFile;
@@ -50,11 +45,7 @@ public class EnrichFunction extends ProcessFunction<RawHit, EnrichedHit> {
 
     @Override
     public void open(OpenContext openContext) {
-        GeoLocator geo =
-                geoDatabase == null
-                        ? null
-                        : GEO_READERS.computeIfAbsent(
-                                geoDatabase, p -> GeoLocator.open(Path.of(p)));
+        GeoLocator geo = geoDatabase == null ? null : GeoLocator.shared(Path.of(geoDatabase));
         enricher =
                 new HitEnricher(
                         KeyRing.load(Path.of(keysFile)),

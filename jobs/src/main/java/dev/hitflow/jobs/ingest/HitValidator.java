@@ -4,12 +4,10 @@ import dev.hitflow.schemas.avro.DeadLetterReason;
 import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.config.TenantConfig;
 import dev.hitflow.schemas.config.TenantRegistry;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import dev.hitflow.udfs.ip.IpAddresses;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Checks a decoded {@link RawHit} against the input contract: required fields, a known site, a
@@ -22,11 +20,6 @@ public final class HitValidator {
 
     /** Collector clocks may run ahead a little; a day ahead of processing time is impossible. */
     public static final Duration MAX_FUTURE = Duration.ofDays(1);
-
-    private static final Pattern IPV4 =
-            Pattern.compile(
-                    "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
     private final TenantRegistry tenants;
 
@@ -81,20 +74,9 @@ public final class HitValidator {
         return new Valid(hit, tenant.get());
     }
 
-    /** An IPv4 or IPv6 literal; never resolves a name. */
+    /** An IPv4 or IPv6 literal, as the gate parses it; never resolves a name. */
     static boolean isIpLiteral(String text) {
-        if (IPV4.matcher(text).matches()) {
-            return true;
-        }
-        if (text.indexOf(':') < 0 || !IPV6_CHARS.matcher(text).matches()) {
-            return false;
-        }
-        try {
-            // Only hex digits, ':' and '.': InetAddress parses it as a literal, no lookup.
-            return InetAddress.getByName(text).getAddress().length > 0;
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        return IpAddresses.parse(text).isPresent();
     }
 
     private static boolean isBlank(String s) {

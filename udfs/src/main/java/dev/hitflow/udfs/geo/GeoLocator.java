@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * City-level geolocation on a MaxMind City database (memory-mapped, with MaxMind's node cache).
@@ -29,6 +30,9 @@ public final class GeoLocator implements AutoCloseable {
      * large one (a few tens of milliseconds on GeoLite2 City), so a corrupt file fails at start.
      */
     static final int RECORDS_CHECKED_AT_OPEN = 20_000;
+
+    /** One memory-mapped reader per database file and JVM, shared by every operator using it. */
+    private static final Map<Path, GeoLocator> SHARED = new ConcurrentHashMap<>();
 
     private final DatabaseReader reader;
     private final Path file;
@@ -81,6 +85,14 @@ public final class GeoLocator implements AutoCloseable {
                     "GeoIP database " + file + " cannot be read: " + e.getMessage(), e);
         }
         return locator;
+    }
+
+    /**
+     * The JVM's shared locator for that file, opened on first use (the reader is thread-safe and
+     * memory-mapped, so one per file is enough). Callers must not close it.
+     */
+    public static GeoLocator shared(Path file) {
+        return SHARED.computeIfAbsent(file.toAbsolutePath().normalize(), GeoLocator::open);
     }
 
     /** Country, region and city of an address; {@link GeoLocation#UNKNOWN} when not listed. */

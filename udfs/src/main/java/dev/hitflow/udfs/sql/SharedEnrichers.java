@@ -6,8 +6,6 @@ import dev.hitflow.udfs.agent.UserAgentClassifier;
 import dev.hitflow.udfs.geo.GeoLocator;
 import dev.hitflow.udfs.geo.MaxMindTestDatabases;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.table.functions.FunctionContext;
 
 /**
@@ -21,7 +19,6 @@ final class SharedEnrichers {
     /** Job parameter naming the keys file; else the environment variable HITFLOW_KEYS_FILE. */
     static final String KEYS_FILE = "hitflow.keys.file";
 
-    private static final Map<String, GeoLocator> GEO = new ConcurrentHashMap<>();
     private static volatile UserAgentClassifier agents;
 
     private SharedEnrichers() {}
@@ -39,7 +36,7 @@ final class SharedEnrichers {
                                                             + GEOIP_PATH
                                                             + " to a MaxMind City database"));
         }
-        return GEO.computeIfAbsent(path, p -> GeoLocator.open(Path.of(p)));
+        return GeoLocator.shared(Path.of(path));
     }
 
     static UserAgentClassifier agents() {
