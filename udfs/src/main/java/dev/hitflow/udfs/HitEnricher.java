@@ -5,7 +5,9 @@ import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Event;
 import dev.hitflow.schemas.avro.IdKind;
 import dev.hitflow.schemas.avro.RawHit;
+import dev.hitflow.schemas.config.BotPolicy;
 import dev.hitflow.schemas.config.KeyRing;
+import dev.hitflow.schemas.config.SessionSettings;
 import dev.hitflow.schemas.config.TenantConfig;
 import dev.hitflow.udfs.agent.AgentInfo;
 import dev.hitflow.udfs.agent.UserAgentClassifier;
@@ -77,6 +79,8 @@ public final class HitEnricher {
         Referrer referrer =
                 ReferrerClassifier.classify(raw.getReferrer(), url.host(), campaign.present());
 
+        SessionSettings session =
+                tenant.session() == null ? SessionSettings.defaults() : tenant.session();
         EnrichedHit.Builder out =
                 EnrichedHit.newBuilder()
                         .setTenantId(tenant.id())
@@ -106,6 +110,9 @@ public final class HitEnricher {
                         .setAgentName(agent.agentName())
                         .setAgentVersion(agent.agentVersion())
                         .setIsBot(agent.bot())
+                        .setExcludedBot(agent.bot() && tenant.bots() == BotPolicy.EXCLUDE)
+                        .setInactivityTimeoutMs(session.inactivityTimeout().toMillis())
+                        .setMaxSessionMs(session.maxLength().toMillis())
                         .setEvent(event(raw.getEvent()))
                         .setCart(raw.getCart())
                         .setProperties(allowlisted(raw.getProperties(), tenant.propertyKeysKept()));

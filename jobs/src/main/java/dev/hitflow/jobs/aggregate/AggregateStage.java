@@ -3,7 +3,6 @@ package dev.hitflow.jobs.aggregate;
 import dev.hitflow.schemas.avro.AggregateDelta;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Session;
-import dev.hitflow.schemas.config.BotPolicy;
 import dev.hitflow.schemas.config.TenantRegistry;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -49,11 +48,8 @@ public final class AggregateStage {
 
         @Override
         public void flatMap(EnrichedHit hit, Collector<AggregateDelta> out) {
-            boolean excludedBot =
-                    hit.getIsBot()
-                            && tenants.tenant(hit.getTenantId())
-                                    .map(t -> t.bots() == BotPolicy.EXCLUDE)
-                                    .orElse(true);
+            // The gate decided under the tenant's bot policy in force for this hit.
+            boolean excludedBot = hit.getExcludedBot();
             for (AggregateDelta d : AggregateContributions.ofHit(hit, !excludedBot)) {
                 out.collect(d);
             }

@@ -211,7 +211,7 @@ public final class BenchRun {
                         enriched.keyBy(dev.hitflow.jobs.session.SessionizeFunction::key)
                                 .process(
                                         new dev.hitflow.jobs.session.SessionizeFunction(
-                                                tenants, HitflowPipeline.DEFAULT_OUT_OF_ORDERNESS))
+                                                HitflowPipeline.DEFAULT_OUT_OF_ORDERNESS))
                                 .returns(
                                         new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(
                                                 dev.hitflow.schemas.avro.EnrichedHit.class))

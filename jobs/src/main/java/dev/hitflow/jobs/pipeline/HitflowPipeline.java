@@ -88,9 +88,7 @@ public final class HitflowPipeline {
         SingleOutputStreamOperator<EnrichedHit> sessionized =
                 identified
                         .keyBy(SessionizeFunction::key)
-                        .process(
-                                new SessionizeFunction(
-                                        settings.tenants(), settings.outOfOrderness()))
+                        .process(new SessionizeFunction(settings.outOfOrderness()))
                         .returns(new AvroTypeInfo<>(EnrichedHit.class))
                         .name("sessionize")
                         .uid("sessionize");
@@ -118,7 +116,7 @@ public final class HitflowPipeline {
 
         DataStream<PageTransition> transitions =
                 sessions.keyBy(PageTransitionCounter::key)
-                        .process(new PageTransitionCounter(settings.tenants()))
+                        .process(new PageTransitionCounter())
                         .returns(new AvroTypeInfo<>(PageTransition.class))
                         .name("page-transitions")
                         .uid("page-transitions");

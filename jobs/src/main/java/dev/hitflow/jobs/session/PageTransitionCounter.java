@@ -2,8 +2,6 @@ package dev.hitflow.jobs.session;
 
 import dev.hitflow.schemas.avro.PageTransition;
 import dev.hitflow.schemas.avro.Session;
-import dev.hitflow.schemas.config.TenantConfig;
-import dev.hitflow.schemas.config.TenantRegistry;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Map;
@@ -28,17 +26,21 @@ public class PageTransitionCounter extends KeyedProcessFunction<String, Session,
     /** Sessions of a day mostly end within this after midnight: wait for them before emitting. */
     public static final long SETTLE = java.time.Duration.ofHours(1).toMillis();
 
-    private final TenantRegistry tenants;
-
     private transient MapState<String, Long> counts;
     private transient ValueState<Long> timer;
 
-    public PageTransitionCounter(TenantRegistry tenants) {
-        this.tenants = tenants;
-    }
+    public PageTransitionCounter() {}
 
     public static String key(Session s) {
-        return s.getTenantId() + '\u0000' + s.getSiteId() + '\u0000' + s.getDay();
+        // The zone rides in the key (it is the tenant's, the same for the whole day): the timer
+        // needs it, and the tenant config may change while the job runs.
+        return s.getTenantId()
+                + '\u0000'
+                + s.getSiteId()
+                + '\u0000'
+                + s.getDay()
+                + '\u0000'
+                + s.getTimeZone();
     }
 
     @Override
@@ -77,8 +79,7 @@ public class PageTransitionCounter extends KeyedProcessFunction<String, Session,
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PageTransition> out)
             throws Exception {
         String[] key = ctx.getCurrentKey().split("\u0000", -1);
-        String zone =
-                tenants.tenant(key[0]).map(TenantConfig::timeZone).map(ZoneId::getId).orElse("UTC");
+        String zone = key[3];
         for (Map.Entry<String, Long> e : counts.entries()) {
             String[] step = e.getKey().split("\u0000", -1);
             out.collect(

@@ -2,14 +2,10 @@ package dev.hitflow.jobs.session;
 
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Session;
-import dev.hitflow.schemas.config.BotPolicy;
 import dev.hitflow.schemas.config.SessionSettings;
-import dev.hitflow.schemas.config.TenantConfig;
-import dev.hitflow.schemas.config.TenantRegistry;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +48,6 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
      */
     public static final Duration REPLAY_MEMORY = Duration.ofHours(1);
 
-    private final TenantRegistry tenants;
     private final Duration allowedLateness;
 
     private transient MapState<String, EnrichedHit> openHits;
@@ -61,10 +56,9 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
     private transient ValueState<Long> closeTimer;
     private transient Counter lateHits;
     private transient Counter duplicateHits;
-    private transient Map<String, SessionRules> rulesByTenant;
+    private transient SessionRules lastRules;
 
-    public SessionizeFunction(TenantRegistry tenants, Duration allowedLateness) {
-        this.tenants = Objects.requireNonNull(tenants, "tenants");
+    public SessionizeFunction(Duration allowedLateness) {
         this.allowedLateness = Objects.requireNonNull(allowedLateness, "allowedLateness");
     }
 
@@ -76,22 +70,9 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
     @Override
     public void open(OpenContext openContext) {
         // Processing-time TTL as a backstop for keys abandoned while open (an idle source holds
-        // the watermark back): longer than any session can stay open plus the replay memory.
-        long longestMs =
-                SessionSettings.DEFAULT_MAX_LENGTH
-                        .plus(SessionSettings.DEFAULT_INACTIVITY_TIMEOUT)
-                        .toMillis();
-        for (TenantConfig tenant : tenants.tenants()) {
-            if (tenant.session() != null) {
-                longestMs =
-                        Math.max(
-                                longestMs,
-                                tenant.session()
-                                        .maxLength()
-                                        .plus(tenant.session().inactivityTimeout())
-                                        .toMillis());
-            }
-        }
+        // the watermark back): longer than any session can stay open (the config loader caps the
+        // maximum length, and the timeout is at most that) plus the replay memory.
+        long longestMs = 2 * SessionSettings.LONGEST_MAX_LENGTH.toMillis();
         StateTtlConfig ttl =
                 StateTtlConfig.newBuilder(
                                 Duration.ofMillis(longestMs)
@@ -120,14 +101,12 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         getRuntimeContext()
                 .getMetricGroup()
                 .gauge("openSessions", (Gauge<Long>) () -> Math.max(0, openKeys));
-        rulesByTenant = new HashMap<>();
     }
 
     @Override
     public void processElement(EnrichedHit hit, Context ctx, Collector<EnrichedHit> out)
             throws Exception {
-        TenantConfig tenant = tenants.tenant(hit.getTenantId()).orElse(null);
-        if (hit.getIsBot() && tenant != null && tenant.bots() == BotPolicy.EXCLUDE) {
+        if (hit.getExcludedBot()) {
             out.collect(hit);
             return;
         }
@@ -150,7 +129,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         // One close timer per key, never later than the first open session can close: the
         // session holding this hit ends at or after it, and a hit after the first session
         // leaves that session as it was. An early firing only re-registers (see onTimer).
-        long candidate = hit.getReceivedAt() + rules(tenant).inactivityTimeoutMs() + 1;
+        long candidate = hit.getReceivedAt() + rules(hit).inactivityTimeoutMs() + 1;
         Long pending = closeTimer.value();
         if (pending == null) {
             openKeys++;
@@ -174,9 +153,16 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         }
         Long nextClose = null;
         if (!open.isEmpty()) {
-            TenantConfig tenant = tenants.tenant(open.get(0).getTenantId()).orElse(null);
-            SessionRules rules = rules(tenant);
-            ZoneId zone = zone(tenant, open.get(0));
+            // The settings the gate gave the newest open hit: a config change applies from the
+            // first hit that the gate passed under it.
+            EnrichedHit newest = open.get(0);
+            for (EnrichedHit hit : open) {
+                if (hit.getReceivedAt() > newest.getReceivedAt()) {
+                    newest = hit;
+                }
+            }
+            SessionRules rules = rules(newest);
+            ZoneId zone = ZoneId.of(newest.getTimeZone());
             // Closed sessions always form a prefix: a later session's last hit is later.
             for (List<EnrichedHit> session : rules.split(open)) {
                 long last = session.get(session.size() - 1).getReceivedAt();
@@ -226,24 +212,16 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         }
     }
 
-    private SessionRules rules(TenantConfig tenant) {
-        String id = tenant == null ? "" : tenant.id();
-        return rulesByTenant.computeIfAbsent(
-                id,
-                unused -> {
-                    SessionSettings settings =
-                            tenant == null || tenant.session() == null
-                                    ? SessionSettings.defaults()
-                                    : tenant.session();
-                    return new SessionRules(
-                            settings.inactivityTimeout().toMillis(),
-                            settings.maxLength().toMillis());
-                });
-    }
-
-    private static ZoneId zone(TenantConfig tenant, EnrichedHit hit) {
-        return tenant != null && tenant.timeZone() != null
-                ? tenant.timeZone()
-                : ZoneId.of(hit.getTimeZone());
+    private SessionRules rules(EnrichedHit hit) {
+        long timeout = hit.getInactivityTimeoutMs();
+        long maxLength = hit.getMaxSessionMs();
+        SessionRules cached = lastRules;
+        if (cached == null
+                || cached.inactivityTimeoutMs() != timeout
+                || cached.maxLengthMs() != maxLength) {
+            cached = new SessionRules(timeout, maxLength);
+            lastRules = cached;
+        }
+        return cached;
     }
 }

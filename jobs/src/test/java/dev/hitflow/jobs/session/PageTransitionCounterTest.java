@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hitflow.schemas.avro.PageTransition;
 import dev.hitflow.schemas.avro.Session;
-import dev.hitflow.schemas.config.TenantConfigLoader;
-import dev.hitflow.schemas.config.TenantRegistry;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -16,12 +14,6 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 class PageTransitionCounterTest {
-    static final TenantRegistry TENANTS =
-            TenantConfigLoader.parse(
-                    "tenants:\n  - id: acme\n    country: FR\n    time_zone: Europe/Paris\n    sites: [shop]\n",
-                    "test",
-                    null,
-                    null);
     static final int DAY = (int) LocalDate.of(2026, 3, 10).toEpochDay();
     // end of 2026-03-10 in Paris, plus the settle time
     static final long FLUSH =
@@ -69,7 +61,7 @@ class PageTransitionCounterTest {
     void countsPerDayEmittedAfterTheDayAndLateSessionsAddDeltaRows() throws Exception {
         try (KeyedOneInputStreamOperatorTestHarness<String, Session, PageTransition> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new PageTransitionCounter(TENANTS)),
+                        new KeyedProcessOperator<>(new PageTransitionCounter()),
                         PageTransitionCounter::key,
                         Types.STRING)) {
             h.open();

@@ -1,16 +1,9 @@
 package dev.hitflow.jobs.session;
 
-import dev.hitflow.schemas.avro.Consent;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Session;
-import dev.hitflow.schemas.config.BotPolicy;
-import dev.hitflow.schemas.config.Retention;
-import dev.hitflow.schemas.config.SessionSettings;
-import dev.hitflow.schemas.config.TenantConfig;
-import dev.hitflow.schemas.config.TenantRegistry;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.jobgraph.OperatorID;
@@ -34,7 +27,7 @@ final class SessionHarness implements AutoCloseable {
     private final MockEnvironment environment;
 
     SessionHarness() throws Exception {
-        this(new SessionizeFunction(registry(), BOUND));
+        this(new SessionizeFunction(BOUND));
     }
 
     SessionHarness(SessionizeFunction function) throws Exception {
@@ -73,42 +66,6 @@ final class SessionHarness implements AutoCloseable {
     long counter(String name) {
         Counter counter = (Counter) metrics.get(name);
         return counter == null ? 0 : counter.getCount();
-    }
-
-    static TenantRegistry registry() {
-        TenantConfig acme =
-                new TenantConfig(
-                        TestHits.TENANT,
-                        "FR",
-                        TestHits.ZONE,
-                        List.of(TestHits.SITE),
-                        Retention.defaults(),
-                        false,
-                        false,
-                        Consent.OPT_IN,
-                        new SessionSettings(TIMEOUT, MAX_LENGTH),
-                        Set.of(),
-                        Set.of(),
-                        Set.of(),
-                        BotPolicy.EXCLUDE,
-                        "v1");
-        TenantConfig beta =
-                new TenantConfig(
-                        "beta",
-                        "DE",
-                        java.time.ZoneId.of("America/New_York"),
-                        List.of("site-beta"),
-                        Retention.defaults(),
-                        true,
-                        false,
-                        Consent.OPT_IN,
-                        new SessionSettings(Duration.ofMinutes(10), Duration.ofHours(1)),
-                        Set.of(),
-                        Set.of(),
-                        Set.of(),
-                        BotPolicy.KEEP,
-                        "v1");
-        return new TenantRegistry(List.of(acme, beta), null);
     }
 
     void hit(EnrichedHit hit) throws Exception {

@@ -265,7 +265,7 @@ class SessionizeFunctionTest {
     }
 
     @Test
-    void timeoutLengthZoneAndBotPolicyComeFromTheHitsTenant() throws Exception {
+    void timeoutLengthZoneAndBotPolicyComeFromTheSettingsTheGateGaveTheHit() throws Exception {
         // beta: 10 min timeout, 1 h maximum, New York time, bots kept. T1 is 18:13 on
         // 2023-11-14 in New York, already the 15th in Paris.
         long t1 = T0 + 60 * MIN;
@@ -297,6 +297,8 @@ class SessionizeFunctionTest {
                 .setTenantId("beta")
                 .setSiteId("site-beta")
                 .setTimeZone("America/New_York")
+                .setInactivityTimeoutMs(java.time.Duration.ofMinutes(10).toMillis())
+                .setMaxSessionMs(java.time.Duration.ofHours(1).toMillis())
                 .build();
     }
 
@@ -306,6 +308,7 @@ class SessionizeFunctionTest {
                 TestHits.hit("bot", "crawler", T0, HitType.PAGE_VIEW)
                         .setPage("/")
                         .setIsBot(true)
+                        .setExcludedBot(true)
                         .build();
         h.hit(bot);
         assertThat(h.takeHits())

@@ -31,7 +31,10 @@ final class TestHits {
                 .setHitType(type)
                 .setVisitorId(visitor)
                 .setKeyVersion("v1")
-                .setConsent(Consent.OPT_IN);
+                .setConsent(Consent.OPT_IN)
+                // What the gate copies from the test tenant: 30 min timeout, 2 h maximum length.
+                .setInactivityTimeoutMs(SessionHarness.TIMEOUT.toMillis())
+                .setMaxSessionMs(SessionHarness.MAX_LENGTH.toMillis());
     }
 
     static EnrichedHit page(String hitId, String visitor, long receivedAt, String page) {

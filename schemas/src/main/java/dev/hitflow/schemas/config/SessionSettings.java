@@ -9,6 +9,12 @@ public record SessionSettings(Duration inactivityTimeout, Duration maxLength)
     public static final Duration DEFAULT_INACTIVITY_TIMEOUT = Duration.ofMinutes(30);
     public static final Duration DEFAULT_MAX_LENGTH = Duration.ofHours(24);
 
+    /**
+     * The longest maximum length a tenant may set: the sessionizer sizes its state TTL (a backstop
+     * for abandoned keys) by it, and tenants may change their settings while the job runs.
+     */
+    public static final Duration LONGEST_MAX_LENGTH = Duration.ofHours(48);
+
     public static SessionSettings defaults() {
         return new SessionSettings(DEFAULT_INACTIVITY_TIMEOUT, DEFAULT_MAX_LENGTH);
     }

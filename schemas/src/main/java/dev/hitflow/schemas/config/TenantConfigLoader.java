@@ -199,6 +199,12 @@ public final class TenantConfigLoader {
                             swhere);
             Duration maxLength =
                     duration(sessionNode, "max_length", SessionSettings.DEFAULT_MAX_LENGTH, swhere);
+            if (maxLength.compareTo(SessionSettings.LONGEST_MAX_LENGTH) > 0) {
+                throw new ConfigException(
+                        swhere
+                                + ": 'max_length' must not be longer than "
+                                + SessionSettings.LONGEST_MAX_LENGTH);
+            }
             if (timeout.compareTo(maxLength) > 0) {
                 throw new ConfigException(
                         swhere + ": 'inactivity_timeout' must not be longer than 'max_length'");
