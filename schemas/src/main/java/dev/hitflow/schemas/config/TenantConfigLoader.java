@@ -108,6 +108,24 @@ public final class TenantConfigLoader {
         return new TenantRegistry(tenants, keysFile);
     }
 
+    /**
+     * Parses one tenant's document, as on the compacted topic {@code tenants.config} (the same keys
+     * as one entry of {@code tenants} in the file).
+     */
+    public static TenantConfig parseTenant(String text, String origin) {
+        JsonNode node;
+        try {
+            node = YAML.readTree(text);
+        } catch (IOException e) {
+            throw new ConfigException(
+                    "tenant config " + origin + " is not valid YAML: " + firstLine(e.getMessage()));
+        }
+        if (node == null || !node.isObject()) {
+            throw new ConfigException("tenant config " + origin + " must be a mapping");
+        }
+        return tenant(node, "tenant config " + origin, 0);
+    }
+
     private static TenantConfig tenant(JsonNode node, String origin, int index) {
         if (!node.isObject()) {
             throw new ConfigException(origin + ": tenants[" + index + "] must be a mapping");

@@ -2,6 +2,7 @@ package dev.hitflow.schemas.config;
 
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,5 +60,33 @@ public final class TenantRegistry implements Serializable {
     /** The keys file this configuration names (resolved), or null when keys come from elsewhere. */
     public Optional<Path> keysFile() {
         return Optional.ofNullable(keysFile).map(Path::of);
+    }
+
+    /**
+     * This registry with {@code tenant} added, or replacing the tenant of that ID; a {@link
+     * ConfigException} if one of its sites belongs to another tenant.
+     */
+    public TenantRegistry with(TenantConfig tenant) {
+        List<TenantConfig> next = new ArrayList<>();
+        boolean replaced = false;
+        for (TenantConfig t : tenants) {
+            if (t.id().equals(tenant.id())) {
+                next.add(tenant);
+                replaced = true;
+            } else {
+                next.add(t);
+            }
+        }
+        if (!replaced) {
+            next.add(tenant);
+        }
+        return new TenantRegistry(next, keysFile == null ? null : Path.of(keysFile));
+    }
+
+    /** This registry without the tenant of that ID (its sites become unknown). */
+    public TenantRegistry without(String tenantId) {
+        List<TenantConfig> next = new ArrayList<>(tenants);
+        next.removeIf(t -> t.id().equals(tenantId));
+        return new TenantRegistry(next, keysFile == null ? null : Path.of(keysFile));
     }
 }
