@@ -1,9 +1,9 @@
 package dev.hitflow.jobs.cli;
 
 import dev.hitflow.jobs.maintain.MaintenanceRun;
-import dev.hitflow.jobs.maintain.RightsRequest;
 import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.config.TenantRegistry;
+import dev.hitflow.udfs.identity.RightsRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -61,6 +61,22 @@ public final class StreamCommand implements Callable<Integer> {
     String dlqTopic;
 
     @Option(
+            names = "--config-topic",
+            defaultValue = "tenants.config",
+            description =
+                    "Compacted topic of tenant documents (key: tenant ID), applied without a"
+                            + " restart over --tenants (default: ${DEFAULT-VALUE}).")
+    String configTopic;
+
+    @Option(
+            names = "--rights-topic",
+            defaultValue = "rights.requests",
+            description =
+                    "Data-subject requests (JSON); opt-outs and erasures suppress the visitor from"
+                            + " then on (default: ${DEFAULT-VALUE}).")
+    String rightsTopic;
+
+    @Option(
             names = "--group-id",
             defaultValue = "hitflow",
             description = "Consumer group (default: ${DEFAULT-VALUE}).")
@@ -86,6 +102,15 @@ public final class StreamCommand implements Callable<Integer> {
             description =
                     "Disorder of received_at the watermark allows (default: ${DEFAULT-VALUE}).")
     Duration outOfOrderness;
+
+    @Option(
+            names = "--idle-timeout",
+            defaultValue = "PT1M",
+            paramLabel = "DURATION",
+            description =
+                    "A hits partition without records this long stops holding the watermark back"
+                            + " (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
 
     @Option(
             names = "--kafka-property",
@@ -114,10 +139,13 @@ public final class StreamCommand implements Callable<Integer> {
                                 new KafkaHitSource.Settings(
                                         bootstrapServers, hitsTopic, groupId, props, false),
                                 dlqTopic,
+                                configTopic,
+                                rightsTopic,
                                 checkpointInterval,
                                 outOfOrderness == null
                                         ? HitflowPipeline.DEFAULT_OUT_OF_ORDERNESS
-                                        : outOfOrderness));
+                                        : outOfOrderness,
+                                idleTimeout));
         job.prepare();
         var env = StreamJob.environment();
         job.build(env);

@@ -22,14 +22,29 @@ public final class HitValidator {
     public static final Duration MAX_FUTURE = Duration.ofDays(1);
 
     private final TenantRegistry tenants;
+    private final boolean requireKnownSite;
 
+    /**
+     * A validator for which a site missing from {@code tenants} is a dead letter (UNKNOWN_SITE).
+     */
     public HitValidator(TenantRegistry tenants) {
+        this(tenants, true);
+    }
+
+    /**
+     * @param requireKnownSite false when a later stage knows the live tenant config (the stream
+     *     job's gate, fed by tenants.config) and decides about unknown sites; {@code tenants} then
+     *     only names the tenant of a dead letter
+     */
+    public HitValidator(TenantRegistry tenants, boolean requireKnownSite) {
         this.tenants = tenants;
+        this.requireKnownSite = requireKnownSite;
     }
 
     /** The outcome of validating one hit. */
     public sealed interface Outcome permits Valid, Invalid {}
 
+    /** A valid hit; {@code tenant} is null for a site unknown here when sites are not required. */
     public record Valid(RawHit hit, TenantConfig tenant) implements Outcome {}
 
     public record Invalid(DeadLetterReason reason, String detail, String siteId, String tenantId)
@@ -43,14 +58,14 @@ public final class HitValidator {
             return new Invalid(DeadLetterReason.MISSING_FIELD, "site_id is empty", null, null);
         }
         Optional<TenantConfig> tenant = tenants.tenantForSite(hit.getSiteId());
-        if (tenant.isEmpty()) {
+        if (tenant.isEmpty() && requireKnownSite) {
             return new Invalid(
                     DeadLetterReason.UNKNOWN_SITE,
                     "site_id is not in the tenant config",
                     hit.getSiteId(),
                     null);
         }
-        String tenantId = tenant.get().id();
+        String tenantId = tenant.map(TenantConfig::id).orElse(null);
         long receivedAt = hit.getReceivedAt();
         if (receivedAt < EARLIEST.toEpochMilli()
                 || receivedAt > nowMillis + MAX_FUTURE.toMillis()) {
@@ -71,7 +86,7 @@ public final class HitValidator {
                     hit.getSiteId(),
                     tenantId);
         }
-        return new Valid(hit, tenant.get());
+        return new Valid(hit, tenant.orElse(null));
     }
 
     /** An IPv4 or IPv6 literal, as the gate parses it; never resolves a name. */

@@ -4,6 +4,7 @@ import dev.hitflow.schemas.avro.DeadLetter;
 import dev.hitflow.schemas.avro.DeadLetterReason;
 import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.config.TenantRegistry;
+import dev.hitflow.schemas.deadletter.DeadLetters;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,19 +34,26 @@ public abstract class IngestFunction<IN> extends ProcessFunction<IN, RawHit> {
 
     private final TenantRegistry tenants;
     private final String source;
+    private final boolean requireKnownSite;
 
     private transient HitValidator validator;
     private transient Map<String, Counter> deadLetterCounters;
     private transient Counter accepted;
 
     protected IngestFunction(TenantRegistry tenants, String source) {
+        this(tenants, source, true);
+    }
+
+    /** See {@link HitValidator#HitValidator(TenantRegistry, boolean)}. */
+    protected IngestFunction(TenantRegistry tenants, String source, boolean requireKnownSite) {
         this.tenants = tenants;
         this.source = source;
+        this.requireKnownSite = requireKnownSite;
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        validator = new HitValidator(tenants);
+        validator = new HitValidator(tenants, requireKnownSite);
         deadLetterCounters = new HashMap<>();
         accepted =
                 getRuntimeContext()

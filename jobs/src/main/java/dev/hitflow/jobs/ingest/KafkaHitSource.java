@@ -3,6 +3,7 @@ package dev.hitflow.jobs.ingest;
 import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.config.TenantRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -28,8 +29,20 @@ public final class KafkaHitSource {
             Properties properties,
             boolean bounded) {}
 
+    /**
+     * Event time is assigned in the source, per partition (Kafka splits), from received_at peeked
+     * out of the bytes: the watermark is the slowest partition's, less {@code outOfOrderness}; a
+     * partition without records for {@code idleTimeout} stops holding it back.
+     *
+     * @param requireKnownSite false when the gate checks sites against the live tenant config
+     */
     public static IngestedHits read(
-            StreamExecutionEnvironment env, Settings settings, TenantRegistry tenants) {
+            StreamExecutionEnvironment env,
+            Settings settings,
+            TenantRegistry tenants,
+            Duration outOfOrderness,
+            Duration idleTimeout,
+            boolean requireKnownSite) {
         KafkaSourceBuilder<byte[]> builder =
                 KafkaSource.<byte[]>builder()
                         .setBootstrapServers(settings.bootstrapServers())
@@ -47,11 +60,18 @@ public final class KafkaHitSource {
         DataStream<byte[]> records =
                 env.fromSource(
                                 builder.build(),
-                                WatermarkStrategy.noWatermarks(),
+                                WatermarkStrategy.<byte[]>forBoundedOutOfOrderness(outOfOrderness)
+                                        .withTimestampAssigner(
+                                                (bytes, kafkaTime) ->
+                                                        ReceivedAtPeek.receivedAt(
+                                                                bytes, System.currentTimeMillis()))
+                                        .withIdleness(idleTimeout),
                                 "kafka-" + settings.topic())
                         .uid("kafka-source-hits");
         SingleOutputStreamOperator<RawHit> hits =
-                records.process(new SingleObjectIngestFunction(tenants, settings.topic()))
+                records.process(
+                                new SingleObjectIngestFunction(
+                                        tenants, settings.topic(), requireKnownSite))
                         .returns(new AvroTypeInfo<>(RawHit.class))
                         .name("ingest-kafka")
                         .uid("ingest-kafka");

@@ -23,6 +23,12 @@ public class SingleObjectIngestFunction extends IngestFunction<byte[]> {
         super(tenants, source);
     }
 
+    /** See {@link HitValidator#HitValidator(TenantRegistry, boolean)}. */
+    public SingleObjectIngestFunction(
+            TenantRegistry tenants, String source, boolean requireKnownSite) {
+        super(tenants, source, requireKnownSite);
+    }
+
     @Override
     public void processElement(byte[] bytes, Context ctx, Collector<RawHit> out)
             throws IOException {

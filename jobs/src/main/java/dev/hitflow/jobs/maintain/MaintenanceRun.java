@@ -8,6 +8,7 @@ import dev.hitflow.schemas.config.TenantRegistry;
 import dev.hitflow.schemas.tables.HitflowTables;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
 import dev.hitflow.schemas.tables.RightsTables;
+import dev.hitflow.udfs.identity.RightsRequest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

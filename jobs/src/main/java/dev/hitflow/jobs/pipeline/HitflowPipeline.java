@@ -2,17 +2,24 @@ package dev.hitflow.jobs.pipeline;
 
 import dev.hitflow.jobs.aggregate.AggregateStage;
 import dev.hitflow.jobs.gate.EnrichFunction;
+import dev.hitflow.jobs.gate.RightsRequestHasher;
+import dev.hitflow.jobs.gate.TenantGateFunction;
+import dev.hitflow.jobs.gate.VisitorSuppressionFunction;
 import dev.hitflow.jobs.ingest.IngestedHits;
+import dev.hitflow.jobs.ingest.UnknownSiteDeadLetters;
 import dev.hitflow.jobs.session.PageTransitionCounter;
 import dev.hitflow.jobs.session.SessionizeFunction;
 import dev.hitflow.jobs.sink.AggregateRows;
 import dev.hitflow.jobs.sink.DetailRows;
 import dev.hitflow.jobs.sink.HitflowSinks;
 import dev.hitflow.schemas.avro.AggregateDelta;
+import dev.hitflow.schemas.avro.DeadLetter;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.PageTransition;
 import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.avro.VisitorSuppression;
+import dev.hitflow.schemas.config.TenantConfigChange;
 import dev.hitflow.schemas.config.TenantRegistry;
 import dev.hitflow.schemas.tables.AggregateTables;
 import dev.hitflow.schemas.tables.HitflowTables;
@@ -52,6 +59,7 @@ public final class HitflowPipeline {
         this.settings = settings;
     }
 
+    /** The wiring for file input and a fixed tenant config (local runs, benchmarks, tests). */
     public void build(IngestedHits input, HitflowSinks sinks) {
         sinks.deadLetters(input.deadLetters());
 
@@ -74,7 +82,63 @@ public final class HitflowPipeline {
                         .returns(new AvroTypeInfo<>(EnrichedHit.class))
                         .name("privacy-gate")
                         .uid("privacy-gate");
+        afterGate(enriched, null, sinks);
+    }
 
+    /**
+     * The stream job's wiring: event time is already assigned (per partition, in the source); the
+     * gate follows the live tenant config from {@code config}; data-subject requests feed the
+     * opt-out registry and the maintenance queue. Hits of sites the live config does not know and
+     * unreadable requests become dead letters with the ingest's.
+     *
+     * @param hitsTopic and {@code rightsTopic}: the sources named in dead letters
+     */
+    public void buildLive(
+            IngestedHits input,
+            DataStream<TenantConfigChange> config,
+            DataStream<byte[]> rightsRequests,
+            String hitsTopic,
+            String rightsTopic,
+            HitflowSinks sinks) {
+        SingleOutputStreamOperator<EnrichedHit> gated =
+                input.hits()
+                        .connect(config.broadcast(TenantGateFunction.TENANT_DOCUMENTS))
+                        .process(
+                                new TenantGateFunction(
+                                        settings.tenants(),
+                                        settings.keysFile(),
+                                        settings.geoDatabase(),
+                                        settings.classifyAgents()))
+                        .returns(new AvroTypeInfo<>(EnrichedHit.class))
+                        .name("privacy-gate")
+                        .uid("privacy-gate-live");
+        DataStream<DeadLetter> unknownSites =
+                gated.getSideOutput(TenantGateFunction.UNKNOWN_SITE)
+                        .process(new UnknownSiteDeadLetters(hitsTopic))
+                        .returns(new AvroTypeInfo<>(DeadLetter.class))
+                        .name("unknown-site-dead-letters")
+                        .uid("unknown-site-dead-letters");
+        SingleOutputStreamOperator<VisitorSuppression> requests =
+                rightsRequests
+                        .process(new RightsRequestHasher(settings.keysFile(), rightsTopic))
+                        .returns(new AvroTypeInfo<>(VisitorSuppression.class))
+                        .name("rights-requests")
+                        .uid("rights-requests");
+        sinks.deadLetters(
+                input.deadLetters()
+                        .union(unknownSites, requests.getSideOutput(RightsRequestHasher.REJECTED)));
+        sinks.rightsQueue(requests);
+        afterGate(gated, requests, sinks);
+    }
+
+    /**
+     * Everything after the gate: the opt-out registry (when requests come in), sessions, the tables
+     * and the aggregates.
+     */
+    private void afterGate(
+            DataStream<EnrichedHit> enriched,
+            DataStream<VisitorSuppression> suppressions,
+            HitflowSinks sinks) {
         // Hits without a visitor ID (OPT_OUT, NO_CONSENT) get no session: they go around.
         DataStream<EnrichedHit> identified =
                 enriched.filter(h -> h.getVisitorId() != null)
@@ -84,6 +148,20 @@ public final class HitflowPipeline {
                 enriched.filter(h -> h.getVisitorId() == null)
                         .name("without-visitor-id")
                         .uid("without-visitor-id");
+        if (suppressions != null) {
+            SingleOutputStreamOperator<EnrichedHit> notSuppressed =
+                    identified
+                            .keyBy(VisitorSuppressionFunction::key)
+                            .connect(suppressions.keyBy(VisitorSuppressionFunction::key))
+                            .process(new VisitorSuppressionFunction())
+                            .returns(new AvroTypeInfo<>(EnrichedHit.class))
+                            .name("opt-out-registry")
+                            .uid("opt-out-registry");
+            identified = notSuppressed;
+            anonymous =
+                    anonymous.union(
+                            notSuppressed.getSideOutput(VisitorSuppressionFunction.SUPPRESSED));
+        }
 
         SingleOutputStreamOperator<EnrichedHit> sessionized =
                 identified

@@ -1,14 +1,18 @@
 package dev.hitflow.jobs.pipeline;
 
+import dev.hitflow.jobs.ingest.ControlTopics;
+import dev.hitflow.jobs.ingest.IngestedHits;
 import dev.hitflow.jobs.ingest.KafkaHitSource;
 import dev.hitflow.jobs.sink.HitflowCatalog;
 import dev.hitflow.jobs.sink.IcebergSinks;
 import dev.hitflow.jobs.sink.StreamSinks;
 import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.config.TenantRegistry;
+import dev.hitflow.schemas.tables.RightsTables;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -29,8 +33,11 @@ public final class StreamJob {
             HitflowCatalog catalog,
             KafkaHitSource.Settings source,
             String dlqTopic,
+            String configTopic,
+            String rightsTopic,
             Duration checkpointInterval,
-            Duration outOfOrderness) {}
+            Duration outOfOrderness,
+            Duration idleTimeout) {}
 
     private final Settings settings;
 
@@ -41,24 +48,37 @@ public final class StreamJob {
     /** Checks keys and creates missing tables; a problem is a ConfigException before Flink runs. */
     public void prepare() {
         KeyRing.load(settings.keysFile()).requireCurrentKeys(settings.tenants());
-        settings.catalog().createTables();
+        settings.catalog()
+                .withCatalog(
+                        catalog -> {
+                            settings.catalog().createTables(catalog);
+                            return HitflowCatalog.createTable(
+                                    catalog, RightsTables.RIGHTS_QUEUE_TABLE);
+                        });
     }
 
     /** Builds the job on {@code env} (its own config decides state backend and restarts). */
     public void build(StreamExecutionEnvironment env) {
-        build(env, java.util.function.UnaryOperator.identity());
+        build(env, UnaryOperator.identity());
     }
 
     /**
      * The same, with a hook between ingest and the pipeline, where tests put their own operators (a
      * failure injector, say).
      */
-    public void build(
-            StreamExecutionEnvironment env,
-            java.util.function.UnaryOperator<dev.hitflow.jobs.ingest.IngestedHits> afterIngest) {
+    public void build(StreamExecutionEnvironment env, UnaryOperator<IngestedHits> afterIngest) {
         env.enableCheckpointing(
                 settings.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        Properties kafka = settings.source().properties();
+        KafkaHitSource.Settings hits = settings.source();
+        Properties kafka = hits.properties();
+        IngestedHits ingested =
+                KafkaHitSource.read(
+                        env,
+                        hits,
+                        settings.tenants(),
+                        settings.outOfOrderness(),
+                        settings.idleTimeout(),
+                        false);
         new HitflowPipeline(
                         new HitflowPipeline.Settings(
                                 settings.tenants(),
@@ -66,15 +86,31 @@ public final class StreamJob {
                                 settings.outOfOrderness(),
                                 settings.geoDatabase(),
                                 true))
-                .build(
-                        afterIngest.apply(
-                                KafkaHitSource.read(env, settings.source(), settings.tenants())),
+                .buildLive(
+                        afterIngest.apply(ingested),
+                        ControlTopics.tenantConfigChanges(
+                                env, control(settings.configTopic(), "-tenants-config")),
+                        ControlTopics.rightsRequests(
+                                env, control(settings.rightsTopic(), "-rights-requests")),
+                        hits.topic(),
+                        settings.rightsTopic(),
                         new StreamSinks(
                                 new IcebergSinks(settings.catalog(), null, "stream"),
-                                settings.source().bootstrapServers(),
+                                hits.bootstrapServers(),
                                 settings.dlqTopic(),
-                                "hitflow-dlq-" + settings.source().groupId(),
+                                "hitflow-dlq-" + hits.groupId(),
                                 kafka));
+    }
+
+    /** A control topic read like the hits topic, under its own consumer group. */
+    private KafkaHitSource.Settings control(String topic, String groupSuffix) {
+        KafkaHitSource.Settings hits = settings.source();
+        return new KafkaHitSource.Settings(
+                hits.bootstrapServers(),
+                topic,
+                hits.groupId() + groupSuffix,
+                hits.properties(),
+                hits.bounded());
     }
 
     /** The environment a submitted job runs in, with object reuse (see LocalJob). */

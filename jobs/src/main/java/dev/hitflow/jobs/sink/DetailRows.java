@@ -5,7 +5,9 @@ import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Event;
 import dev.hitflow.schemas.avro.PageTransition;
 import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.avro.VisitorSuppression;
 import dev.hitflow.schemas.tables.HitflowTables;
+import dev.hitflow.schemas.tables.RightsTables;
 import org.apache.flink.table.data.RowData;
 
 /** Maps records onto the rows of the Iceberg tables (hits, sessions, page_transitions). */
@@ -15,7 +17,24 @@ public final class DetailRows {
     public static final RowLayout PAGE_TRANSITIONS =
             new RowLayout(HitflowTables.PAGE_TRANSITIONS_SCHEMA);
 
+    public static final RowLayout RIGHTS_QUEUE = new RowLayout(RightsTables.RIGHTS_QUEUE_SCHEMA);
+
     private DetailRows() {}
+
+    /** A request the stream job took, for the maintenance run; day is the UTC day it was taken. */
+    public static RowData rightsQueue(VisitorSuppression r) {
+        return RIGHTS_QUEUE
+                .newRow()
+                .string("tenant_id", r.getTenantId())
+                .value("day", (int) Math.floorDiv(r.getRequestedAt(), 86_400_000L))
+                .string("request_id", r.getRequestId())
+                .string("type", r.getType())
+                .string("id_kind", r.getIdKind())
+                .string("key_version", r.getKeyVersion())
+                .string("visitor_id", r.getVisitorId())
+                .timestamp("requested_at", r.getRequestedAt())
+                .build();
+    }
 
     public static RowData hit(EnrichedHit h) {
         Event event = h.getEvent();

@@ -3,6 +3,7 @@ package dev.hitflow.jobs.sink;
 import dev.hitflow.schemas.avro.DeadLetter;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.avro.VisitorSuppression;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
@@ -17,4 +18,7 @@ public interface HitflowSinks {
 
     /** An aggregate table's rows, already in the table's column layout. */
     void aggregate(TableDef table, DataStream<RowData> rows);
+
+    /** Data-subject requests the stream job took, queued for the maintenance run. */
+    void rightsQueue(DataStream<VisitorSuppression> requests);
 }

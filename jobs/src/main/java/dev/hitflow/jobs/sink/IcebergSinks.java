@@ -1,11 +1,13 @@
 package dev.hitflow.jobs.sink;
 
-import dev.hitflow.jobs.ingest.DeadLetters;
 import dev.hitflow.schemas.avro.DeadLetter;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.avro.VisitorSuppression;
+import dev.hitflow.schemas.deadletter.DeadLetters;
 import dev.hitflow.schemas.tables.HitflowTables;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
+import dev.hitflow.schemas.tables.RightsTables;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -64,6 +66,16 @@ public final class IcebergSinks implements HitflowSinks {
     @Override
     public void aggregate(TableDef table, DataStream<RowData> rows) {
         write(table, rows);
+    }
+
+    @Override
+    public void rightsQueue(DataStream<VisitorSuppression> requests) {
+        write(
+                RightsTables.RIGHTS_QUEUE_TABLE,
+                requests.map(DetailRows::rightsQueue)
+                        .returns(DetailRows.RIGHTS_QUEUE.typeInfo())
+                        .name("rights-queue-to-rows")
+                        .uid("rights-queue-to-rows"));
     }
 
     @Override

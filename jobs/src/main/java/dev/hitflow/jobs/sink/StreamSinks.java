@@ -1,9 +1,10 @@
 package dev.hitflow.jobs.sink;
 
-import dev.hitflow.jobs.ingest.DeadLetters;
 import dev.hitflow.schemas.avro.DeadLetter;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.avro.VisitorSuppression;
+import dev.hitflow.schemas.deadletter.DeadLetters;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -54,6 +55,11 @@ public final class StreamSinks implements HitflowSinks {
     @Override
     public void aggregate(TableDef table, DataStream<RowData> rows) {
         tables.aggregate(table, rows);
+    }
+
+    @Override
+    public void rightsQueue(DataStream<VisitorSuppression> requests) {
+        tables.rightsQueue(requests);
     }
 
     @Override

@@ -49,6 +49,22 @@ class HitValidatorTest {
     }
 
     @Test
+    void anUnknownSitePassesWhenALaterStageKnowsTheLiveConfigButOtherChecksStillApply() {
+        HitValidator liveConfigLater = new HitValidator(tenants, false);
+        HitValidator.Outcome outcome =
+                liveConfigLater.validate(hit("other", NOW, "81.2.69.142"), NOW);
+        assertThat(outcome)
+                .isEqualTo(new HitValidator.Valid(hit("other", NOW, "81.2.69.142"), null));
+        assertThat(liveConfigLater.validate(hit("other", NOW, "example.com"), NOW))
+                .isEqualTo(
+                        new HitValidator.Invalid(
+                                DeadLetterReason.BAD_IP,
+                                "ip is not an IPv4 or IPv6 literal",
+                                "other",
+                                null));
+    }
+
+    @Test
     void timestampsBefore2000OrADayAheadAreImpossible() {
         long dayMs = 86_400_000L;
         assertThat(reason(hit("shop", 946_684_799_999L, "1.2.3.4")))

@@ -10,6 +10,7 @@ import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.config.TenantConfigLoader;
 import dev.hitflow.schemas.config.TenantRegistry;
 import dev.hitflow.schemas.tables.HitflowTables;
+import dev.hitflow.udfs.identity.RightsRequest;
 import dev.hitflow.udfs.identity.VisitorIdHasher;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -117,6 +117,12 @@ public final class KeyRing {
         return key.clone();
     }
 
+    /** Whether the ring holds that tenant's key of that version. */
+    public boolean has(String tenantId, String version) {
+        Map<String, byte[]> versions = keys.get(tenantId);
+        return versions != null && versions.containsKey(version);
+    }
+
     /** Every live version of a tenant's key, oldest first as listed. */
     public Map<String, byte[]> liveKeys(String tenantId) {
         Map<String, byte[]> versions = keys.get(tenantId);

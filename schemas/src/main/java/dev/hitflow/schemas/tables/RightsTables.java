@@ -26,6 +26,34 @@ public final class RightsTables {
                             .build(),
                     false);
 
+    /**
+     * Requests the stream job took from {@code rights.requests}, for the maintenance run: one row
+     * per request and live key version, under the visitor ID that version gives (the raw identifier
+     * never reaches a table). A request is pending while its request_id is not in {@code
+     * rights_requests}.
+     */
+    public static final TableIdentifier RIGHTS_QUEUE =
+            TableIdentifier.of(HitflowTables.NAMESPACE, "rights_queue");
+
+    public static final Schema RIGHTS_QUEUE_SCHEMA =
+            new ColumnsBuilder()
+                    .required("tenant_id", Types.StringType.get())
+                    .required("day", Types.DateType.get())
+                    .required("request_id", Types.StringType.get())
+                    .required("type", Types.StringType.get())
+                    .required("id_kind", Types.StringType.get())
+                    .required("key_version", Types.StringType.get())
+                    .required("visitor_id", Types.StringType.get())
+                    .required("requested_at", Types.TimestampType.withZone())
+                    .build();
+
+    public static final TableDef RIGHTS_QUEUE_TABLE =
+            new TableDef(
+                    RIGHTS_QUEUE,
+                    RIGHTS_QUEUE_SCHEMA,
+                    HitflowTables.tenantDay(RIGHTS_QUEUE_SCHEMA),
+                    false);
+
     private RightsTables() {}
 
     private static Schema schema() {

@@ -1,4 +1,4 @@
-package dev.hitflow.jobs.maintain;
+package dev.hitflow.udfs.identity;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,7 +6,6 @@ import dev.hitflow.schemas.avro.IdKind;
 import dev.hitflow.schemas.config.ConfigException;
 import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.config.TenantRegistry;
-import dev.hitflow.udfs.identity.VisitorIdHasher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,10 +90,28 @@ public record RightsRequest(
         return requests;
     }
 
+    /**
+     * One request from its JSON text, as on the topic {@code rights.requests}; a {@link
+     * ConfigException} naming {@code where} and the key (never the identifier) when it is bad. The
+     * tenant is not checked here: the stream job checks it against its key ring.
+     */
+    public static RightsRequest parse(String json, String where) {
+        JsonNode node;
+        try {
+            node = new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            throw new ConfigException(where + ": not a JSON object");
+        }
+        if (node == null || !node.isObject()) {
+            throw new ConfigException(where + ": not a JSON object");
+        }
+        return of(node, where, null);
+    }
+
     static RightsRequest of(JsonNode node, String where, TenantRegistry tenants) {
         String id = text(node, "request_id", where);
         String tenant = text(node, "tenant_id", where);
-        if (tenants.tenant(tenant).isEmpty()) {
+        if (tenants != null && tenants.tenant(tenant).isEmpty()) {
             throw new ConfigException(where + ": unknown tenant '" + tenant + "'");
         }
         Type type;

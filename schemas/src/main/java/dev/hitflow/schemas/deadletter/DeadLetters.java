@@ -1,4 +1,4 @@
-package dev.hitflow.jobs.ingest;
+package dev.hitflow.schemas.deadletter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
