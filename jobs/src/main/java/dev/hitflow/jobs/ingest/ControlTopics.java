@@ -2,7 +2,6 @@ package dev.hitflow.jobs.ingest;
 
 import dev.hitflow.schemas.config.TenantConfigChange;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -20,8 +19,10 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /**
  * The stream job's control topics: tenant config changes ({@code tenants.config}, compacted) and
  * data-subject requests ({@code rights.requests}). Their records carry no event time and must never
- * hold the hits' watermark back where they join the hits, so their sources emit the end-of-time
- * watermark.
+ * move the hits' watermark where they join the hits: their sources declare themselves idle, so an
+ * operator joining them takes its watermark from the hits alone. (An end-of-time watermark would
+ * not do: while the hits are idle, the joining operator would take it and make every later hit
+ * late.)
  */
 public final class ControlTopics {
     private ControlTopics() {}
@@ -69,7 +70,7 @@ public final class ControlTopics {
                 .uid("kafka-source-rights-requests");
     }
 
-    /** Watermarks at the end of time: this input never delays event time where it joins hits. */
+    /** Always idle: this input never moves event time where it joins hits. */
     static <T> WatermarkStrategy<T> neverHoldsBackEventTime() {
         return context ->
                 new WatermarkGenerator<T>() {
@@ -78,7 +79,7 @@ public final class ControlTopics {
 
                     @Override
                     public void onPeriodicEmit(WatermarkOutput output) {
-                        output.emitWatermark(new Watermark(Long.MAX_VALUE));
+                        output.markIdle();
                     }
                 };
     }
