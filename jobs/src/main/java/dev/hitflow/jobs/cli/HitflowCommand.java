@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
             RightsCommand.class,
             SqlCommand.class,
             StreamCommand.class,
+            ReplayCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         },

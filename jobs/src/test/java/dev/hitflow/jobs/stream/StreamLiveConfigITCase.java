@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hitflow.jobs.cli.HitflowCommand;
 import dev.hitflow.jobs.pipeline.LocalJob;
 import dev.hitflow.jobs.pipeline.StreamJob;
 import dev.hitflow.jobs.sink.HitflowCatalog;
@@ -17,6 +18,8 @@ import dev.hitflow.schemas.avro.HitType;
 import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.tables.HitflowTables;
 import dev.hitflow.schemas.tables.RightsTables;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,12 +35,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The running stream job follows tenants.config and rights.requests without a restart: a tenant
- * added through the topic gets its hits processed (those that came before it are dead letters that
- * can be replayed), a changed timeout cuts sessions differently from then on, and an opt-out turns
- * that visitor's later hits into OPT_OUT hits. Real broker, unbounded job, stopped by the test.
+ * added through the topic gets its hits processed (one that came before it is a dead letter, and
+ * {@code hitflow replay} brings it back), a changed timeout cuts sessions differently from then on,
+ * and an opt-out turns that visitor's later hits into OPT_OUT hits. Real broker, unbounded job,
+ * stopped by the test.
  */
 class StreamLiveConfigITCase {
     static final byte[] BETA_KEY =
@@ -154,6 +159,26 @@ class StreamLiveConfigITCase {
             kafka.awaitCommittedToEnd(
                     topics.rightsGroup(), topics.rights(), Duration.ofSeconds(60));
 
+            // The hit that came before its tenant is a dead letter; replayed now, it goes through.
+            assertThat(kafka.readJson(topics.dlq(), 1, Duration.ofSeconds(30))).hasSize(1);
+            StringWriter replayOut = new StringWriter();
+            CommandLine replay = HitflowCommand.commandLine();
+            replay.setOut(new PrintWriter(replayOut));
+            assertThat(
+                            replay.execute(
+                                    "replay",
+                                    "--bootstrap-servers",
+                                    kafka.bootstrapServers(),
+                                    "--from",
+                                    topics.dlq(),
+                                    "--to",
+                                    topics.hits()))
+                    .isZero();
+            assertThat(replayOut.toString())
+                    .isEqualTo(
+                            "replayed 1 dead letters (UNKNOWN_SITE) from live.dlq to live.hits"
+                                    + System.lineSeparator());
+
             // Both partitions were idle while the config changed: wake them together, so that
             // neither is read far ahead of the other (an idle partition does not hold the
             // watermark back, and the other's hits would make its first ones late).
@@ -178,7 +203,7 @@ class StreamLiveConfigITCase {
             kafka.send(topics.hits(), 0, null, hit("clock", T0 + 5 * 60 * MIN, "acme-shop", "c"));
 
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (IcebergReader.rows(catalog, HitflowTables.SESSIONS).size() < 7
+            while (IcebergReader.rows(catalog, HitflowTables.SESSIONS).size() < 8
                     && System.nanoTime() < deadline) {
                 Thread.sleep(500);
             }
@@ -193,6 +218,7 @@ class StreamLiveConfigITCase {
                         .collect(Collectors.toMap(r -> (String) r.getField("hit_id"), r -> r));
         assertThat(hits.keySet())
                 .containsExactlyInAnyOrder(
+                        "early-beta",
                         "before-optout",
                         "beta-1",
                         "beta-2",
@@ -230,6 +256,7 @@ class StreamLiveConfigITCase {
                         r -> r.getField("entry_page"),
                         r -> r.getField("hits"))
                 .containsExactlyInAnyOrder(
+                        tuple("beta", "/early-beta", 1),
                         tuple("beta", "/beta-1", 1),
                         tuple("beta", "/beta-2", 1),
                         tuple("acme", "/acme-1", 1),
@@ -247,6 +274,7 @@ class StreamLiveConfigITCase {
                         r -> r.getField("visitor_id"))
                 .containsExactly(tuple("r-1", "acme", "OPT_OUT", "v1", optedOut));
 
+        // Still the one dead letter: the replayed hit found its tenant.
         List<JsonNode> dead = kafka.readJson(topics.dlq(), 1, Duration.ofSeconds(20));
         assertThat(dead).extracting(d -> d.get("reason").asText()).containsExactly("UNKNOWN_SITE");
         RawHit replayable =
