@@ -88,11 +88,15 @@ class DeployManifestsTest {
         List<JsonNode> topics = documents(DEPLOY.resolve("k8s/base/kafka-topics.yaml"));
         assertThat(topics)
                 .extracting(t -> t.at("/metadata/name").asText())
-                .containsExactly("hits.raw", "hits.dlq", "tenants.config");
+                .containsExactly("hits.raw", "hits.dlq", "tenants.config", "rights.requests");
         assertThat(topics)
                 .allSatisfy(t -> assertThat(t.get("kind").asText()).isEqualTo("KafkaTopic"));
         assertThat(topics.get(1).at("/spec/config/retention.ms").asText()).isEqualTo("604800000");
         assertThat(topics.get(2).at("/spec/config/cleanup.policy").asText()).isEqualTo("compact");
+        // one partition each: broadcast config and requests take effect in the order sent
+        assertThat(topics.get(2).at("/spec/partitions").asInt()).isEqualTo(1);
+        assertThat(topics.get(3).at("/spec/partitions").asInt()).isEqualTo(1);
+        assertThat(topics.get(3).at("/spec/config/retention.ms").asText()).isEqualTo("604800000");
     }
 
     @Test
@@ -200,6 +204,6 @@ class DeployManifestsTest {
                 }
             }
         }
-        assertThat(manifests).isEqualTo(10);
+        assertThat(manifests).isEqualTo(11);
     }
 }
