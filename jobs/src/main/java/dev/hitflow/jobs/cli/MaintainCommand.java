@@ -1,6 +1,7 @@
 package dev.hitflow.jobs.cli;
 
 import dev.hitflow.jobs.maintain.MaintenanceRun;
+import dev.hitflow.jobs.maintain.PendingRequest;
 import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.config.TenantRegistry;
 import dev.hitflow.udfs.identity.RightsRequest;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Option;
         name = "maintain",
         mixinStandardHelpOptions = true,
         description = {
-            "Answers pending data-subject requests (--requests), deletes partitions past each"
+            "Answers pending data-subject requests (--requests, and those the stream job queued in"
+                    + " analytics.rights_queue), deletes partitions past each"
                     + " tenant's retention (cutoff in the tenant's time zone), then expires"
                     + " snapshots and removes orphan files so that expired and erased bytes are gone"
                     + " from storage. Safe to run twice."
@@ -72,8 +74,12 @@ public final class MaintainCommand implements Callable<Integer> {
         TenantRegistry tenants = where.options.tenants();
         KeyRing keys = where.options.keys(tenants);
         // every request is checked before anything changes
-        List<RightsRequest> pending =
-                requests == null ? List.of() : RightsRequest.readAll(requests, tenants);
+        List<PendingRequest> pending =
+                requests == null
+                        ? List.of()
+                        : RightsRequest.readAll(requests, tenants).stream()
+                                .map(r -> PendingRequest.of(r, keys))
+                                .toList();
         where.options.withCatalog(
                 catalog ->
                         new MaintenanceRun(catalog, tenants, keys)

@@ -1,6 +1,7 @@
 package dev.hitflow.jobs.cli;
 
 import dev.hitflow.jobs.maintain.MaintenanceRun;
+import dev.hitflow.jobs.maintain.PendingRequest;
 import dev.hitflow.schemas.avro.IdKind;
 import dev.hitflow.schemas.config.ConfigException;
 import dev.hitflow.schemas.config.KeyRing;
@@ -117,7 +118,7 @@ public final class RightsCommand implements Callable<Integer> {
                                                         Instant.now(),
                                                         false,
                                                         Duration.ofHours(1),
-                                                        List.of(request),
+                                                        List.of(PendingRequest.of(request, keys)),
                                                         exportDir),
                                                 spec.commandLine().getOut()));
         if (report.exports().containsKey(request.requestId())) {

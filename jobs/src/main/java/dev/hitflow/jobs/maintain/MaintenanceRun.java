@@ -8,7 +8,6 @@ import dev.hitflow.schemas.config.TenantRegistry;
 import dev.hitflow.schemas.tables.HitflowTables;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
 import dev.hitflow.schemas.tables.RightsTables;
-import dev.hitflow.udfs.identity.RightsRequest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -45,7 +44,7 @@ public final class MaintenanceRun {
             Instant now,
             boolean dryRun,
             Duration orphanMinAge,
-            List<RightsRequest> requests,
+            List<PendingRequest> requests,
             Path exportDir) {}
 
     /** What it did, for the summary and for tests. */
@@ -75,8 +74,15 @@ public final class MaintenanceRun {
 
         List<TableDef> detail =
                 HitflowTables.all().stream().filter(TableDef::detail).filter(this::exists).toList();
-        for (RightsRequest request : options.requests()) {
-            Map<String, String> ids = request.visitorIds(keys);
+        // Requests from the file first, then those the stream job queued and no run answered.
+        List<PendingRequest> requests = new ArrayList<>(options.requests());
+        Set<String> given = new java.util.HashSet<>();
+        options.requests().forEach(r -> given.add(r.requestId()));
+        RightsQueue.pending(catalog).stream()
+                .filter(r -> !given.contains(r.requestId()))
+                .forEach(requests::add);
+        for (PendingRequest request : requests) {
+            Map<String, String> ids = request.visitorIds();
             Set<String> visitorIds = new LinkedHashSet<>(ids.values());
             long rows = 0;
             String status;
@@ -199,7 +205,7 @@ public final class MaintenanceRun {
     }
 
     private Path export(
-            RightsRequest request,
+            PendingRequest request,
             Set<String> visitorIds,
             List<TableDef> detail,
             Path dir,
@@ -253,7 +259,11 @@ public final class MaintenanceRun {
     }
 
     private void audit(
-            RightsRequest request, Map<String, String> ids, String status, long rows, Instant now) {
+            PendingRequest request,
+            Map<String, String> ids,
+            String status,
+            long rows,
+            Instant now) {
         Table table =
                 catalog.tableExists(RightsTables.RIGHTS_REQUESTS)
                         ? catalog.loadTable(RightsTables.RIGHTS_REQUESTS)
@@ -264,7 +274,7 @@ public final class MaintenanceRun {
         row.setField("day", now.atZone(ZoneOffset.UTC).toLocalDate());
         row.setField("request_id", request.requestId());
         row.setField("type", request.type().name());
-        row.setField("id_kind", request.kind().name());
+        row.setField("id_kind", request.idKind());
         row.setField("visitor_ids", new ArrayList<>(new LinkedHashSet<>(ids.values())));
         row.setField("key_versions", new ArrayList<>(ids.keySet()));
         row.setField("status", status);

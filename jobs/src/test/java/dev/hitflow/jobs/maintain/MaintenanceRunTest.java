@@ -162,7 +162,7 @@ class MaintenanceRunTest {
                                 NOW,
                                 dryRun,
                                 Duration.ofHours(1),
-                                requests,
+                                requests.stream().map(r -> PendingRequest.of(r, keys)).toList(),
                                 warehouse.resolve("exports")),
                         new PrintWriter(new StringWriter()));
     }
@@ -288,6 +288,48 @@ class MaintenanceRunTest {
                 }
             }
         }
+    }
+
+    @Test
+    void requestsTheStreamJobQueuedAreAnsweredOnceUnderEveryQueuedKeyVersion() throws IOException {
+        Table hits = catalog.loadTable(HitflowTables.HITS);
+        String carolV1 = visitor("acme", "cookie-carol");
+        // the same cookie under a retired key version, as the stream job queues it
+        String carolV0 = "00000000000000000000000000c0ffee";
+        LocalDate d1 = LocalDate.of(2026, 10, 1);
+        IcebergFiles.append(
+                hits,
+                List.of(
+                        hit(hits, "acme", d1, "q1", carolV1),
+                        hit(hits, "acme", d1, "q2", carolV0),
+                        hit(hits, "acme", d1, "q3", visitor("acme", "cookie-dave"))));
+        Table queue =
+                HitflowCatalog.createTable(
+                        catalog, dev.hitflow.schemas.tables.RightsTables.RIGHTS_QUEUE_TABLE);
+        List<Record> queued = new ArrayList<>();
+        for (String[] v : List.of(new String[] {"v0", carolV0}, new String[] {"v1", carolV1})) {
+            GenericRecord r = GenericRecord.create(queue.schema());
+            r.setField("tenant_id", "acme");
+            r.setField("day", d1);
+            r.setField("request_id", "q-1");
+            r.setField("type", "ERASURE");
+            r.setField("id_kind", "COOKIE");
+            r.setField("key_version", v[0]);
+            r.setField("visitor_id", v[1]);
+            r.setField("requested_at", OffsetDateTime.of(d1.atTime(9, 0), ZoneOffset.UTC));
+            queued.add(r);
+        }
+        IcebergFiles.append(queue, queued);
+
+        assertThat(run(List.of(), false).erasedRows()).isEqualTo(Map.of("q-1", 2L));
+        hits.refresh();
+        List<String> left = new ArrayList<>();
+        try (CloseableIterable<Record> it = IcebergGenerics.read(hits).build()) {
+            it.forEach(r -> left.add((String) r.getField("hit_id")));
+        }
+        assertThat(left).containsExactly("q3");
+        // answered: the audit has it, so the next run leaves the queue alone
+        assertThat(run(List.of(), false).erasedRows()).isEmpty();
     }
 
     @Test
