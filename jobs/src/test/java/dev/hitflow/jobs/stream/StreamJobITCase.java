@@ -165,28 +165,7 @@ class StreamJobITCase {
     void aFailureAfterACheckpointLosesAndDoublesNothing(@TempDir Path dir) throws Exception {
         StreamTopics topics = new StreamTopics("crash").create(kafka, 2);
         Path tenantsFile = TestTenants.writeAcme(dir);
-        long t0 = Instant.parse("2026-06-02T10:00:00Z").toEpochMilli();
         int n = 20_000;
-        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
-            for (int i = 0; i < n; i++) {
-                RawHit hit =
-                        RawHit.newBuilder()
-                                .setHitId("c" + i)
-                                .setReceivedAt(t0 + i * 100L)
-                                .setSiteId("acme-shop")
-                                .setHitType(HitType.PAGE_VIEW)
-                                .setIp("81.2.69.142")
-                                .setCookieId("cookie-crash-" + (i % 200))
-                                .setConsent(Consent.OPT_IN)
-                                .setPage("/p" + (i % 5))
-                                .build();
-                producer.send(new ProducerRecord<>(topics.hits(), encode(hit)));
-                if (i % 1000 == 0) {
-                    producer.send(new ProducerRecord<>(topics.hits(), ("bad " + i).getBytes()));
-                }
-            }
-            producer.flush();
-        }
         Path warehouse = dir.resolve("w");
         java.nio.file.Files.createDirectories(warehouse);
         StreamJob job =
@@ -195,7 +174,7 @@ class StreamJobITCase {
                                 kafka,
                                 tenantsFile,
                                 warehouse,
-                                true,
+                                false,
                                 Duration.ofMillis(300),
                                 Duration.ofMinutes(1)));
         job.prepare();
@@ -228,7 +207,20 @@ class StreamJobITCase {
                                         .name("fail-once")
                                         .uid("fail-once"),
                                 in.deadLetters()));
-        env.execute("stream-crash-it");
+        org.apache.flink.core.execution.JobClient client = env.executeAsync("stream-crash-it");
+        // Half, then (once a checkpoint covers it) the other half: the first hit of the second
+        // half fails the job after a completed checkpoint, whatever the machine's speed.
+        long t0 = Instant.parse("2026-06-02T10:00:00Z").toEpochMilli();
+        produceCrashHits(topics, t0, 0, n / 2);
+        kafka.awaitCommittedToEnd(topics.group(), topics.hits(), Duration.ofSeconds(90));
+        produceCrashHits(topics, t0, n / 2, n);
+        kafka.awaitCommittedToEnd(topics.group(), topics.hits(), Duration.ofSeconds(90));
+        // Drain: sessions close, every table and the dead-letter transactions commit.
+        client.stopWithSavepoint(
+                        true,
+                        dir.resolve("savepoints").toUri().toString(),
+                        org.apache.flink.core.execution.SavepointFormatType.CANONICAL)
+                .get();
 
         assertThat(FailOnceAfterCheckpoint.FAILED).as("the failure was injected").isTrue();
         List<String> ids = new ArrayList<>();
@@ -239,5 +231,29 @@ class StreamJobITCase {
 
         int dead = kafka.readJson(topics.dlq(), n / 1000, Duration.ofSeconds(20)).size();
         assertThat(dead).isEqualTo(n / 1000);
+    }
+
+    /** Hits from..to of 200 visitors every 100 ms, and one undecodable record per 1,000. */
+    static void produceCrashHits(StreamTopics topics, long t0, int from, int to) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+            for (int i = from; i < to; i++) {
+                RawHit hit =
+                        RawHit.newBuilder()
+                                .setHitId("c" + i)
+                                .setReceivedAt(t0 + i * 100L)
+                                .setSiteId("acme-shop")
+                                .setHitType(HitType.PAGE_VIEW)
+                                .setIp("81.2.69.142")
+                                .setCookieId("cookie-crash-" + (i % 200))
+                                .setConsent(Consent.OPT_IN)
+                                .setPage("/p" + (i % 5))
+                                .build();
+                producer.send(new ProducerRecord<>(topics.hits(), encode(hit)));
+                if (i % 1000 == 0) {
+                    producer.send(new ProducerRecord<>(topics.hits(), ("bad " + i).getBytes()));
+                }
+            }
+            producer.flush();
+        }
     }
 }

@@ -200,6 +200,9 @@ class StreamLiveConfigITCase {
                     1,
                     null,
                     hit("after-optout-2", t1 + MIN, "acme-shop", "cookie-o"));
+            // Only once all of that went through (a completed checkpoint covers it) does the clock
+            // move: nothing above can be late, whatever the partitions' timing.
+            kafka.awaitCommittedToEnd(topics.group(), topics.hits(), Duration.ofSeconds(60));
             kafka.send(topics.hits(), 0, null, hit("clock", T0 + 5 * 60 * MIN, "acme-shop", "c"));
 
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();

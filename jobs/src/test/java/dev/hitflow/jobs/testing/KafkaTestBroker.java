@@ -26,6 +26,7 @@ import org.apache.kafka.common.test.TestKitNodes;
 /** A real Kafka broker (KRaft, combined node) in the test JVM, with the clients tests need. */
 public final class KafkaTestBroker implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
+    private KafkaProducer<byte[], byte[]> shared;
 
     private KafkaTestBroker(KafkaClusterTestKit cluster) {
         this.cluster = cluster;
@@ -78,10 +79,12 @@ public final class KafkaTestBroker implements AutoCloseable {
     }
 
     /** Sends and waits for the broker's acknowledgement. */
-    public void send(String topic, Integer partition, byte[] key, byte[] value) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            producer.send(new ProducerRecord<>(topic, partition, key, value)).get();
+    public synchronized void send(String topic, Integer partition, byte[] key, byte[] value)
+            throws Exception {
+        if (shared == null) {
+            shared = producer();
         }
+        shared.send(new ProducerRecord<>(topic, partition, key, value)).get();
     }
 
     /**
@@ -166,6 +169,9 @@ public final class KafkaTestBroker implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (shared != null) {
+            shared.close();
+        }
         cluster.close();
     }
 }
