@@ -1,5 +1,6 @@
 package dev.hitflow.jobs.cli;
 
+import dev.hitflow.schemas.codec.AvroCoders;
 import dev.hitflow.schemas.config.ConfigException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -45,6 +46,8 @@ public final class HitflowCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Before any Avro record class is used: the local mini cluster runs in this JVM.
+        AvroCoders.enable();
         System.exit(commandLine().execute(args));
     }
 

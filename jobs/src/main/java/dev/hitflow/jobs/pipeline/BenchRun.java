@@ -209,9 +209,7 @@ public final class BenchRun {
                                     .filter(h -> h.getVisitorId() != null);
                     if (sessionize) {
                         enriched.keyBy(dev.hitflow.jobs.session.SessionizeFunction::key)
-                                .process(
-                                        new dev.hitflow.jobs.session.SessionizeFunction(
-                                                HitflowPipeline.DEFAULT_OUT_OF_ORDERNESS))
+                                .process(new dev.hitflow.jobs.session.SessionizeFunction())
                                 .returns(
                                         new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(
                                                 dev.hitflow.schemas.avro.EnrichedHit.class))

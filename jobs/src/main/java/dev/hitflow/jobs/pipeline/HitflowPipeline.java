@@ -166,7 +166,7 @@ public final class HitflowPipeline {
         SingleOutputStreamOperator<EnrichedHit> sessionized =
                 identified
                         .keyBy(SessionizeFunction::key)
-                        .process(new SessionizeFunction(settings.outOfOrderness()))
+                        .process(new SessionizeFunction())
                         .returns(new AvroTypeInfo<>(EnrichedHit.class))
                         .name("sessionize")
                         .uid("sessionize");

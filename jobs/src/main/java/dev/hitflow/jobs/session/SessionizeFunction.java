@@ -1,21 +1,20 @@
 package dev.hitflow.jobs.session;
 
 import dev.hitflow.schemas.avro.EnrichedHit;
+import dev.hitflow.schemas.avro.OpenKey;
 import dev.hitflow.schemas.avro.Session;
-import dev.hitflow.schemas.config.SessionSettings;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
@@ -27,7 +26,8 @@ import org.apache.flink.util.OutputTag;
 /**
  * Sessionizes the hits of one (site, visitor) on event time, by the rules of {@link SessionRules}.
  *
- * <p>State holds only the hits of the key's open sessions, so out-of-order hits within the
+ * <p>State holds only the hits of the key's open sessions (in the compact form of {@link OpenHits}:
+ * the fields the key's hits share once, the rest per hit), so out-of-order hits within the
  * watermark bound are placed exactly: the sessions are recomputed from all open hits, and a session
  * is emitted (its hits with their session_id on the main output, its {@link Session} on {@link
  * #SESSIONS}) only once the watermark has passed its last hit + the inactivity timeout, when no hit
@@ -44,23 +44,18 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
      * How long (event time past its received_at) an emitted hit_id is remembered per key. A
      * replayed hit whose session has closed is late by definition; within this horizon it is
      * recognized and dropped, past it it would come out again as a late hit. The memory is bounded
-     * by the key's hits of this last period, pruned on timers, and by the state TTL.
+     * by the key's hits of this last period, pruned on timers.
      */
     public static final Duration REPLAY_MEMORY = Duration.ofHours(1);
 
-    private final Duration allowedLateness;
-
-    private transient MapState<String, EnrichedHit> openHits;
+    private transient MapState<String, byte[]> openHits;
+    private transient ValueState<byte[]> openKey;
     private transient long openKeys;
     private transient MapState<String, Long> emittedHitIds;
-    private transient ValueState<Long> closeTimer;
+    private transient SessionStateCodec codec;
     private transient Counter lateHits;
     private transient Counter duplicateHits;
     private transient SessionRules lastRules;
-
-    public SessionizeFunction(Duration allowedLateness) {
-        this.allowedLateness = Objects.requireNonNull(allowedLateness, "allowedLateness");
-    }
 
     /** The key the pipeline partitions by: site and visitor. */
     public static String key(EnrichedHit hit) {
@@ -69,31 +64,31 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
 
     @Override
     public void open(OpenContext openContext) {
-        // Processing-time TTL as a backstop for keys abandoned while open (an idle source holds
-        // the watermark back): longer than any session can stay open (the config loader caps the
-        // maximum length, and the timeout is at most that) plus the replay memory.
-        long longestMs = 2 * SessionSettings.LONGEST_MAX_LENGTH.toMillis();
-        StateTtlConfig ttl =
-                StateTtlConfig.newBuilder(
-                                Duration.ofMillis(longestMs)
-                                        .plus(allowedLateness)
-                                        .plus(REPLAY_MEMORY)
-                                        .plus(Duration.ofHours(1)))
-                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .build();
-        MapStateDescriptor<String, EnrichedHit> open =
-                new MapStateDescriptor<>(
-                        "open-hits", Types.STRING, new AvroTypeInfo<>(EnrichedHit.class));
-        open.enableTimeToLive(ttl);
-        MapStateDescriptor<String, Long> emitted =
-                new MapStateDescriptor<>("emitted-hit-ids", Types.STRING, Types.LONG);
-        emitted.enableTimeToLive(ttl);
-        openHits = getRuntimeContext().getMapState(open);
-        emittedHitIds = getRuntimeContext().getMapState(emitted);
-        ValueStateDescriptor<Long> timer = new ValueStateDescriptor<>("close-timer", Types.LONG);
-        timer.enableTimeToLive(ttl);
-        closeTimer = getRuntimeContext().getState(timer);
+        // No state TTL: every entry is removed by a timer (an open hit when its session closes,
+        // a remembered hit_id after the replay memory), and a processing-time TTL would drop the
+        // open hits of a job restored after a long stop, or held back by an idle source, without
+        // a trace. It would also copy every value read from heap state.
+        // Values are the compact bytes of SessionStateCodec (about 40% of Flink's Avro
+        // serializer's), decoded only when the key's timer fires.
+        openHits =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "open-hits",
+                                        Types.STRING,
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        openKey =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "open-key",
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        emittedHitIds =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "emitted-hit-ids", Types.STRING, Types.LONG));
+        codec = new SessionStateCodec();
         lateHits = getRuntimeContext().getMetricGroup().counter("lateHits");
         duplicateHits = getRuntimeContext().getMetricGroup().counter("duplicateHits");
         // Keys (site, visitor) with an open session on this subtask, counted since the task
@@ -121,35 +116,69 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
             emittedHitIds.put(hitId, hit.getReceivedAt());
             ctx.timerService()
                     .registerEventTimeTimer(hit.getReceivedAt() + REPLAY_MEMORY.toMillis() + 1);
-            out.collect(EnrichedHit.newBuilder(hit).setLate(true).setSessionId(null).build());
+            // Jobs run with object reuse: the input is ours to change once we pass it on.
+            hit.setLate(true);
+            hit.setSessionId(null);
+            out.collect(hit);
             return;
         }
-        // A copy: jobs run with object reuse, and a heap state backend keeps the reference.
-        openHits.put(hitId, EnrichedHit.newBuilder(hit).build());
         // One close timer per key, never later than the first open session can close: the
         // session holding this hit ends at or after it, and a hit after the first session
         // leaves that session as it was. An early firing only re-registers (see onTimer).
         long candidate = hit.getReceivedAt() + rules(hit).inactivityTimeoutMs() + 1;
-        Long pending = closeTimer.value();
-        if (pending == null) {
+        byte[] keyBytes = openKey.value();
+        OpenKey key;
+        if (keyBytes == null) {
             openKeys++;
-        }
-        if (pending == null || candidate < pending) {
-            if (pending != null) {
-                ctx.timerService().deleteEventTimeTimer(pending);
-            }
+            key = new OpenKey(candidate, OpenHits.contextOf(hit));
             ctx.timerService().registerEventTimeTimer(candidate);
-            closeTimer.update(candidate);
+            openKey.update(codec.encode(key));
+        } else {
+            key = codec.decodeKey(keyBytes);
+            if (candidate < key.getCloseAt()) {
+                ctx.timerService().deleteEventTimeTimer(key.getCloseAt());
+                ctx.timerService().registerEventTimeTimer(candidate);
+                key.setCloseAt(candidate);
+                openKey.update(codec.encode(key));
+            }
         }
+        openHits.put(hitId, codec.encode(OpenHits.compact(hit, key.getContext())));
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<EnrichedHit> out)
             throws Exception {
         long watermark = ctx.timerService().currentWatermark();
+        byte[] keyBytes = openKey.value();
+        if (keyBytes != null) {
+            OpenKey key = codec.decodeKey(keyBytes);
+            if (key.getCloseAt() == timestamp) {
+                closeSessions(key, watermark, ctx, out);
+            }
+        }
+        forgetOldEmitted(watermark);
+    }
+
+    /**
+     * The key's close timer fired: emits every session the watermark has closed, and sets the timer
+     * again for the first one still open, or forgets the key when none is.
+     */
+    private void closeSessions(
+            OpenKey key, long watermark, OnTimerContext ctx, Collector<EnrichedHit> out)
+            throws Exception {
+        String currentKey = ctx.getCurrentKey();
+        int split = currentKey.lastIndexOf('\u0000');
+        String siteId = currentKey.substring(0, split);
+        String visitorId = currentKey.substring(split + 1);
         List<EnrichedHit> open = new ArrayList<>();
-        for (EnrichedHit hit : openHits.values()) {
-            open.add(hit);
+        for (Map.Entry<String, byte[]> e : openHits.entries()) {
+            open.add(
+                    OpenHits.expand(
+                            siteId,
+                            visitorId,
+                            e.getKey(),
+                            codec.decodeHit(e.getValue()),
+                            key.getContext()));
         }
         Long nextClose = null;
         if (!open.isEmpty()) {
@@ -174,32 +203,23 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
                 for (EnrichedHit hit : session) {
                     openHits.remove(hit.getHitId());
                     emittedHitIds.put(hit.getHitId(), hit.getReceivedAt());
-                    out.collect(
-                            EnrichedHit.newBuilder(hit)
-                                    .setSessionId(record.getSessionId())
-                                    .build());
+                    // expanded from state for this firing: ours to complete and pass on
+                    hit.setSessionId(record.getSessionId());
+                    out.collect(hit);
                 }
                 ctx.output(SESSIONS, record);
                 // One timer per closed session to forget its hit_ids after the replay memory.
                 ctx.timerService().registerEventTimeTimer(last + REPLAY_MEMORY.toMillis() + 1);
             }
         }
-        Long pending = closeTimer.value();
-        if (!Objects.equals(pending, nextClose)) {
-            if (pending != null && pending > watermark) {
-                ctx.timerService().deleteEventTimeTimer(pending);
-            }
-            if (nextClose != null) {
-                ctx.timerService().registerEventTimeTimer(nextClose);
-                closeTimer.update(nextClose);
-            } else {
-                if (pending != null) {
-                    openKeys--;
-                }
-                closeTimer.clear();
-            }
+        if (nextClose != null) {
+            ctx.timerService().registerEventTimeTimer(nextClose);
+            key.setCloseAt(nextClose);
+            openKey.update(codec.encode(key));
+        } else {
+            openKeys--;
+            openKey.clear();
         }
-        forgetOldEmitted(watermark);
     }
 
     private void forgetOldEmitted(long watermark) throws Exception {

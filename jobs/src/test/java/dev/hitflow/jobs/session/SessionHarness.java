@@ -27,7 +27,7 @@ final class SessionHarness implements AutoCloseable {
     private final MockEnvironment environment;
 
     SessionHarness() throws Exception {
-        this(new SessionizeFunction(BOUND));
+        this(new SessionizeFunction());
     }
 
     SessionHarness(SessionizeFunction function) throws Exception {

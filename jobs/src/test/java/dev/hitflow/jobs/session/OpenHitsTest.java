@@ -1,0 +1,112 @@
+package dev.hitflow.jobs.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hitflow.schemas.avro.EnrichedHit;
+import dev.hitflow.schemas.avro.OpenHit;
+import dev.hitflow.schemas.avro.OpenKey;
+import dev.hitflow.schemas.avro.VisitorContext;
+import dev.hitflow.schemas.codec.RecordSamples;
+import org.junit.jupiter.api.Test;
+
+class OpenHitsTest {
+
+    /** A hit as the sessionizer holds it: every field set, but no session yet and not late. */
+    private static EnrichedHit openHit(int seed) {
+        EnrichedHit hit = RecordSamples.full(EnrichedHit.class, seed);
+        hit.setSessionId(null);
+        hit.setLate(false);
+        return hit;
+    }
+
+    private static EnrichedHit expand(EnrichedHit like, OpenHit compact, VisitorContext context) {
+        return OpenHits.expand(
+                like.getSiteId(), like.getVisitorId(), like.getHitId(), compact, context);
+    }
+
+    @Test
+    void everyFieldComesBackUnderTheKeysContext() {
+        EnrichedHit hit = openHit(1);
+        VisitorContext context = OpenHits.contextOf(hit);
+        OpenHit compact = OpenHits.compact(hit, context);
+
+        assertThat(compact.getContext()).isNull();
+        assertThat(expand(hit, compact, context)).isEqualTo(hit);
+    }
+
+    @Test
+    void aHitWhoseContextDiffersKeepsItsOwn() {
+        EnrichedHit first = openHit(1);
+        VisitorContext context = OpenHits.contextOf(first);
+        EnrichedHit moved = openHit(1);
+        moved.setCity("Lyon");
+        moved.setInactivityTimeoutMs(600_000L);
+
+        OpenHit compact = OpenHits.compact(moved, context);
+
+        assertThat(compact.getContext()).isNotNull();
+        assertThat(compact.getContext().getCity()).isEqualTo("Lyon");
+        assertThat(expand(moved, compact, context)).isEqualTo(moved);
+    }
+
+    @Test
+    void theCompactFormSharesNothingTheDeserializerRefills() {
+        EnrichedHit hit = openHit(2);
+        EnrichedHit before = EnrichedHit.newBuilder(hit).build();
+        VisitorContext context = OpenHits.contextOf(hit);
+        OpenHit compact = OpenHits.compact(hit, context);
+
+        // what Avro's reader does to a reused record: nested records and maps refilled in place
+        hit.getCart().setQuantity(99);
+        hit.getEvent().setAction("other");
+        hit.getForm().clear();
+        hit.getProperties().put("plan", "changed");
+
+        assertThat(expand(before, compact, context)).isEqualTo(before);
+    }
+
+    @Test
+    void aPageThatIsTheUrlsPathIsKeptOnceAndComesBackExactly() {
+        EnrichedHit hit = openHit(4);
+        hit.setUrl("https://www.example.fr/products/shoes?q=red#top");
+        hit.setPage("/products/shoes");
+        VisitorContext context = OpenHits.contextOf(hit);
+
+        OpenHit compact = OpenHits.compact(hit, context);
+        assertThat(compact.getPage()).isNull();
+        assertThat(compact.getPageIsUrlPath()).isTrue();
+        assertThat(expand(hit, compact, context)).isEqualTo(hit);
+
+        hit.setPage("/products/shoes/");
+        compact = OpenHits.compact(hit, context);
+        assertThat(compact.getPage()).isEqualTo("/products/shoes/");
+        assertThat(expand(hit, compact, context)).isEqualTo(hit);
+    }
+
+    @Test
+    void pathOfAUrlAsWritten() {
+        assertThat(OpenHits.pathOf("https://x.example/a/b?c=d")).isEqualTo("/a/b");
+        assertThat(OpenHits.pathOf("https://x.example/a#f?g")).isEqualTo("/a");
+        assertThat(OpenHits.pathOf("https://x.example")).isNull();
+        assertThat(OpenHits.pathOf("https://x.example?q=1")).isNull();
+        assertThat(OpenHits.pathOf(null)).isNull();
+    }
+
+    @Test
+    void theCodecGivesBackWhatItWasGiven() {
+        SessionStateCodec codec = new SessionStateCodec();
+        EnrichedHit hit = openHit(5);
+        VisitorContext context = OpenHits.contextOf(hit);
+        EnrichedHit other = openHit(6);
+        OpenHit withOwnContext = OpenHits.compact(other, context);
+        OpenKey key = new OpenKey(1_700_000_123_456L, context);
+
+        assertThat(codec.decodeHit(codec.encode(withOwnContext))).isEqualTo(withOwnContext);
+        assertThat(codec.decodeKey(codec.encode(key))).isEqualTo(key);
+        assertThat(codec.encode(key)[0]).isEqualTo(SessionStateCodec.FORMAT);
+        assertThatThrownBy(() -> codec.decodeKey(new byte[] {9, 1, 2}))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("unknown format 9");
+    }
+}
