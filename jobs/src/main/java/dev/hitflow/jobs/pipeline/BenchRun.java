@@ -311,12 +311,16 @@ public final class BenchRun {
         }
     }
 
-    /** The floor: a validated raw hit as a hits row with no enrichment (and no raw identifier). */
-    static final class PassThroughRow implements MapFunction<RawHit, RowData> {
+    /**
+     * The floor: a validated raw hit as a hits row with no enrichment (and no raw identifier).
+     * Public for the stream benchmark's pass-through, which needs the same row.
+     */
+    public static final class PassThroughRow implements MapFunction<RawHit, RowData> {
         private static final long serialVersionUID = 1L;
         private final TenantRegistry tenants;
 
-        PassThroughRow(TenantRegistry tenants) {
+        /** {@code tenants} must know every site it sees (validate with known sites first). */
+        public PassThroughRow(TenantRegistry tenants) {
             this.tenants = tenants;
         }
 

@@ -70,6 +70,13 @@ public final class KafkaTestBroker implements AutoCloseable {
         }
     }
 
+    /** What a client needs to reach the broker, a copy to add client settings to. */
+    public Properties clientProperties() {
+        Properties props = new Properties();
+        props.putAll(cluster.clientProperties());
+        return props;
+    }
+
     public KafkaProducer<byte[], byte[]> producer() {
         Properties props = new Properties();
         props.putAll(cluster.clientProperties());
