@@ -42,15 +42,17 @@ public final class AggregateContributions {
         String visitor = countVisitor ? h.getVisitorId() : null;
         List<AggregateDelta> out = new ArrayList<>(5);
         for (Target t : targets(h.getDay(), h.getHour(), dimsOf(h))) {
-            AggregateDelta.Builder d = base(t, h.getTenantId(), h.getSiteId(), h.getTimeZone());
-            d.setHits(1).setPageViews(pageViews).setVisitorId(visitor);
+            AggregateDelta d = base(t, h.getTenantId(), h.getSiteId(), h.getTimeZone());
+            d.setHits(1L);
+            d.setPageViews(pageViews);
+            d.setVisitorId(visitor);
             if (t.traffic()) {
-                d.setEvents(events)
-                        .setCartAdds(cartAdds)
-                        .setPurchases(purchases)
-                        .setRevenue(new HashMap<>(revenue));
+                d.setEvents(events);
+                d.setCartAdds(cartAdds);
+                d.setPurchases(purchases);
+                d.setRevenue(new HashMap<>(revenue));
             }
-            out.add(d.build());
+            out.add(d);
         }
         return out;
     }
@@ -74,12 +76,13 @@ public final class AggregateContributions {
                         s.getCampaignName()));
         List<AggregateDelta> out = new ArrayList<>(5);
         for (Target t : targets(s.getDay(), start.getHour(), dims)) {
-            AggregateDelta.Builder d = base(t, s.getTenantId(), s.getSiteId(), s.getTimeZone());
-            d.setSessions(1);
+            AggregateDelta d = base(t, s.getTenantId(), s.getSiteId(), s.getTimeZone());
+            d.setSessions(1L);
             if (t.traffic()) {
-                d.setBounces(s.getBounce() ? 1 : 0).setSessionDurationMs(s.getDurationMs());
+                d.setBounces(s.getBounce() ? 1L : 0L);
+                d.setSessionDurationMs(s.getDurationMs());
             }
-            out.add(d.build());
+            out.add(d);
         }
         return out;
     }
@@ -127,16 +130,57 @@ public final class AggregateContributions {
                         dims.get(AggregateTables.SOURCES_DAILY)));
     }
 
-    private static AggregateDelta.Builder base(Target t, String tenant, String site, String zone) {
-        return AggregateDelta.newBuilder()
-                .setTable(t.table())
-                .setTenantId(tenant)
-                .setSiteId(site)
-                .setDay(t.day())
-                .setHour(t.hour())
-                .setTimeZone(zone)
-                .setDims(new ArrayList<>(t.dims()))
-                .setRevenue(new HashMap<>());
+    /**
+     * A contribution with every counter at zero. Built with setters, not Avro's builder: the
+     * builder deep-copies a default value for every field left unset, five times per hit.
+     */
+    private static AggregateDelta base(Target t, String tenant, String site, String zone) {
+        return zero(t.table(), tenant, site, t.day(), t.hour(), zone, new ArrayList<>(t.dims()));
+    }
+
+    private static AggregateDelta zero(
+            String table,
+            String tenant,
+            String site,
+            int day,
+            int hour,
+            String zone,
+            List<String> dims) {
+        AggregateDelta d = new AggregateDelta();
+        d.setTable(table);
+        d.setTenantId(tenant);
+        d.setSiteId(site);
+        d.setDay(day);
+        d.setHour(hour);
+        d.setTimeZone(zone);
+        d.setDims(dims);
+        d.setHits(0L);
+        d.setPageViews(0L);
+        d.setSessions(0L);
+        d.setBounces(0L);
+        d.setSessionDurationMs(0L);
+        d.setEvents(0L);
+        d.setCartAdds(0L);
+        d.setPurchases(0L);
+        d.setRevenue(new HashMap<>());
+        return d;
+    }
+
+    /**
+     * The row a contribution adds to, as a map key within one operator (cheaper to hash than {@link
+     * #key}'s string, which is the keyBy key between operators).
+     */
+    public record RowKey(
+            String table, String tenant, String site, int day, int hour, List<String> dims) {
+        public static RowKey of(AggregateDelta d) {
+            return new RowKey(
+                    d.getTable(),
+                    d.getTenantId(),
+                    d.getSiteId(),
+                    d.getDay(),
+                    d.getHour(),
+                    d.getDims());
+        }
     }
 
     /** The key of the row a contribution adds to. */
@@ -158,22 +202,22 @@ public final class AggregateContributions {
         return sb.toString();
     }
 
-    /** Adds a contribution's counters into a running sum (the sum keeps no visitor ID). */
+    /**
+     * Adds a contribution's counters into a running sum, which may be null (then a new sum of the
+     * contribution's row is made). Visitors are not summed here: they are sketches, merged by the
+     * caller.
+     */
     public static AggregateDelta add(AggregateDelta sum, AggregateDelta d) {
         if (sum == null) {
             sum =
-                    AggregateDelta.newBuilder(d)
-                            .setVisitorId(null)
-                            .setRevenue(new HashMap<>())
-                            .build();
-            sum.setHits(0);
-            sum.setPageViews(0);
-            sum.setSessions(0);
-            sum.setBounces(0);
-            sum.setSessionDurationMs(0);
-            sum.setEvents(0);
-            sum.setCartAdds(0);
-            sum.setPurchases(0);
+                    zero(
+                            d.getTable(),
+                            d.getTenantId(),
+                            d.getSiteId(),
+                            d.getDay(),
+                            d.getHour(),
+                            d.getTimeZone(),
+                            new ArrayList<>(d.getDims()));
         }
         sum.setHits(sum.getHits() + d.getHits());
         sum.setPageViews(sum.getPageViews() + d.getPageViews());

@@ -1,16 +1,11 @@
 package dev.hitflow.jobs.aggregate;
 
 import dev.hitflow.schemas.avro.AggregateDelta;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -22,8 +17,8 @@ import org.apache.flink.util.Collector;
  * Sums the contributions to one aggregate row (keyed by table, tenant, site, day, hour and
  * dimensions) and emits the row once the watermark passes the end of its hour or day in the
  * tenant's time zone plus {@link #SETTLE}; contributions arriving later start a new row (a delta:
- * rows are additive). Visitors are kept as a set until the row is emitted, then as an HLL sketch.
- * State is cleared at every emission.
+ * rows are additive). Visitors are kept as the row's HLL sketch, merged from the partial sums of
+ * {@link AggregateCombiner} (or single visitor IDs). State is cleared at every emission.
  */
 public class AggregateCounter extends KeyedProcessFunction<String, AggregateDelta, AggregateDelta> {
     private static final long serialVersionUID = 1L;
@@ -32,7 +27,6 @@ public class AggregateCounter extends KeyedProcessFunction<String, AggregateDelt
     public static final long SETTLE = Duration.ofHours(1).toMillis();
 
     private transient ValueState<AggregateDelta> sum;
-    private transient MapState<String, Boolean> visitors;
     private transient ValueState<Long> timer;
 
     @Override
@@ -42,20 +36,18 @@ public class AggregateCounter extends KeyedProcessFunction<String, AggregateDelt
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "sum", new AvroTypeInfo<>(AggregateDelta.class)));
-        visitors =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>("visitors", Types.STRING, Types.BOOLEAN));
         timer = getRuntimeContext().getState(new ValueStateDescriptor<>("emit-at", Types.LONG));
     }
 
     @Override
     public void processElement(AggregateDelta d, Context ctx, Collector<AggregateDelta> out)
             throws Exception {
-        sum.update(AggregateContributions.add(sum.value(), d));
-        if (d.getVisitorId() != null) {
-            visitors.put(d.getVisitorId(), Boolean.TRUE);
+        AggregateDelta row = AggregateContributions.add(sum.value(), d);
+        if (d.getVisitorId() != null || d.getVisitors() != null) {
+            row.setVisitors(
+                    HllSketches.merge(row.getVisitors(), d.getVisitors(), d.getVisitorId()));
         }
+        sum.update(row);
         if (timer.value() == null) {
             long at = Math.max(periodEnd(d) + SETTLE, ctx.timerService().currentWatermark() + 1);
             ctx.timerService().registerEventTimeTimer(at);
@@ -68,15 +60,9 @@ public class AggregateCounter extends KeyedProcessFunction<String, AggregateDelt
             throws Exception {
         AggregateDelta row = sum.value();
         if (row != null) {
-            List<String> ids = new ArrayList<>();
-            for (String id : visitors.keys()) {
-                ids.add(id);
-            }
-            row.setVisitors(ids.isEmpty() ? null : ByteBuffer.wrap(HllSketches.of(ids)));
             out.collect(row);
         }
         sum.clear();
-        visitors.clear();
         timer.clear();
     }
 

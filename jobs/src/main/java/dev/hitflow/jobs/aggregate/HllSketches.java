@@ -1,5 +1,6 @@
 package dev.hitflow.jobs.aggregate;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
@@ -22,6 +23,36 @@ public final class HllSketches {
             sketch.update(id);
         }
         return sketch.toCompactByteArray();
+    }
+
+    /** An empty sketch to update with visitor IDs. */
+    public static HllSketch empty() {
+        return new HllSketch(LG_K, TYPE);
+    }
+
+    /**
+     * The stored sketch of {@code current} (null: none yet) with the visitors of {@code other} (a
+     * stored sketch, or null) and {@code visitorId} (or null) added.
+     */
+    public static ByteBuffer merge(ByteBuffer current, ByteBuffer other, String visitorId) {
+        Union union = new Union(LG_K);
+        if (current != null) {
+            union.update(HllSketch.heapify(Memory.wrap(bytes(current))));
+        }
+        if (other != null) {
+            union.update(HllSketch.heapify(Memory.wrap(bytes(other))));
+        }
+        if (visitorId != null) {
+            union.update(visitorId);
+        }
+        return ByteBuffer.wrap(union.getResult(TYPE).toCompactByteArray());
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer b = buffer.duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
     }
 
     /** Distinct visitors over the union of several stored sketches. */

@@ -28,8 +28,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamStatementSet;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.data.RowData;
-import org.apache.iceberg.DistributionMode;
-import org.apache.iceberg.flink.sink.FlinkSink;
 
 /**
  * The end-to-end benchmark: one input file, three jobs on the same mini cluster settings, each into
@@ -83,21 +81,20 @@ public final class BenchRun {
                 "pass-through",
                 (env, warehouse, catalog) -> {
                     IngestedHits in = FileHitSource.read(env, input, tenants);
-                    new IcebergSinks(
+                    // the pipeline's own sinks: what the floor saves, the pipeline saves too
+                    IcebergSinks sinks =
+                            new IcebergSinks(
                                     catalog,
                                     warehouse.resolve("dead-letters").toUri().toString(),
-                                    "bench")
-                            .deadLetters(in.deadLetters());
-                    FlinkSink.forRowData(
-                                    in.hits()
-                                            .map(new PassThroughRow(tenants))
-                                            .returns(DetailRows.HITS.typeInfo())
-                                            .name("pass-through-rows")
-                                            .uid("pass-through-rows"))
-                            .tableLoader(catalog.tableLoader(HitflowTables.HITS_TABLE))
-                            .distributionMode(DistributionMode.HASH)
-                            .uidPrefix("iceberg-hits")
-                            .append();
+                                    "bench");
+                    sinks.deadLetters(in.deadLetters());
+                    sinks.write(
+                            HitflowTables.HITS_TABLE,
+                            in.hits()
+                                    .map(new PassThroughRow(tenants))
+                                    .returns(DetailRows.HITS.typeInfo())
+                                    .name("pass-through-rows")
+                                    .uid("pass-through-rows"));
                 });
     }
 

@@ -27,6 +27,8 @@ import dev.hitflow.schemas.tables.HitflowTables.TableDef;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -148,6 +150,10 @@ public final class HitflowPipeline {
                 enriched.filter(h -> h.getVisitorId() == null)
                         .name("without-visitor-id")
                         .uid("without-visitor-id");
+        // Each part of the hits stream is turned into table rows and aggregate contributions
+        // where it is (chained), before the parts meet: no hit crosses the network once more
+        // only to be unioned.
+        Map<String, DataStream<EnrichedHit>> hitParts = new LinkedHashMap<>();
         if (suppressions != null) {
             SingleOutputStreamOperator<EnrichedHit> notSuppressed =
                     identified
@@ -158,9 +164,9 @@ public final class HitflowPipeline {
                             .name("opt-out-registry")
                             .uid("opt-out-registry");
             identified = notSuppressed;
-            anonymous =
-                    anonymous.union(
-                            notSuppressed.getSideOutput(VisitorSuppressionFunction.SUPPRESSED));
+            hitParts.put(
+                    "suppressed",
+                    notSuppressed.getSideOutput(VisitorSuppressionFunction.SUPPRESSED));
         }
 
         SingleOutputStreamOperator<EnrichedHit> sessionized =
@@ -171,13 +177,13 @@ public final class HitflowPipeline {
                         .name("sessionize")
                         .uid("sessionize");
         DataStream<Session> sessions = sessionized.getSideOutput(SessionizeFunction.SESSIONS);
-        DataStream<EnrichedHit> allHits = sessionized.union(anonymous);
+        hitParts.put("sessionized", sessionized);
+        hitParts.put("anonymous", anonymous);
 
-        sinks.hits(allHits);
+        sinks.hits(hitParts);
         sinks.sessions(sessions);
 
-        DataStream<AggregateDelta> aggregates =
-                AggregateStage.build(allHits, sessions, settings.tenants());
+        DataStream<AggregateDelta> aggregates = AggregateStage.build(hitParts, sessions);
         for (TableDef table : AggregateTables.all()) {
             String name = table.id().name();
             sinks.aggregate(

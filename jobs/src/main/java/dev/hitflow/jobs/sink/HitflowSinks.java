@@ -5,12 +5,17 @@ import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Session;
 import dev.hitflow.schemas.avro.VisitorSuppression;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
+import java.util.Map;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
 
 /** Where the pipeline's outputs go. Production writes Iceberg; tests may plug in their own. */
 public interface HitflowSinks {
-    void hits(DataStream<EnrichedHit> hits);
+    /**
+     * The hits table. {@code parts}: the streams whose union is every hit, by a name for their
+     * operators' uids; a sink turns each into rows where it is, before they meet.
+     */
+    void hits(Map<String, DataStream<EnrichedHit>> parts);
 
     void sessions(DataStream<Session> sessions);
 

@@ -8,6 +8,7 @@ import dev.hitflow.schemas.deadletter.DeadLetters;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -43,8 +44,8 @@ public final class StreamSinks implements HitflowSinks {
     }
 
     @Override
-    public void hits(DataStream<EnrichedHit> hits) {
-        tables.hits(hits);
+    public void hits(Map<String, DataStream<EnrichedHit>> parts) {
+        tables.hits(parts);
     }
 
     @Override
