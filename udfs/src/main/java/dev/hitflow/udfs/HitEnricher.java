@@ -81,41 +81,42 @@ public final class HitEnricher {
 
         SessionSettings session =
                 tenant.session() == null ? SessionSettings.defaults() : tenant.session();
-        EnrichedHit.Builder out =
-                EnrichedHit.newBuilder()
-                        .setTenantId(tenant.id())
-                        .setSiteId(raw.getSiteId())
-                        .setHitId(raw.getHitId())
-                        .setReceivedAt(raw.getReceivedAt())
-                        .setDay((int) local.toLocalDate().toEpochDay())
-                        .setHour(local.getHour())
-                        .setTimeZone(tenant.timeZone().getId())
-                        .setHitType(raw.getHitType())
-                        .setConsent(consent)
-                        .setPage(page(raw.getPage(), url))
-                        .setUrl(url.url())
-                        .setReferrerHost(referrer.host())
-                        .setSourceClass(referrer.sourceClass().label())
-                        .setCampaignSource(campaign.source())
-                        .setCampaignMedium(campaign.medium())
-                        .setCampaignName(campaign.name())
-                        .setCampaignTerm(campaign.term())
-                        .setCampaignContent(campaign.content())
-                        .setCountry(location.country())
-                        .setRegion(location.region())
-                        .setCity(location.city())
-                        .setDeviceClass(agent.deviceClass())
-                        .setOsName(agent.osName())
-                        .setOsVersion(agent.osVersion())
-                        .setAgentName(agent.agentName())
-                        .setAgentVersion(agent.agentVersion())
-                        .setIsBot(agent.bot())
-                        .setExcludedBot(agent.bot() && tenant.bots() == BotPolicy.EXCLUDE)
-                        .setInactivityTimeoutMs(session.inactivityTimeout().toMillis())
-                        .setMaxSessionMs(session.maxLength().toMillis())
-                        .setEvent(event(raw.getEvent()))
-                        .setCart(raw.getCart())
-                        .setProperties(allowlisted(raw.getProperties(), tenant.propertyKeysKept()));
+        // Setters on a new record, not Avro's builder: its build() deep-copies a default value
+        // for every field left unset, on every hit.
+        EnrichedHit out = new EnrichedHit();
+        out.setTenantId(tenant.id());
+        out.setSiteId(raw.getSiteId());
+        out.setHitId(raw.getHitId());
+        out.setReceivedAt(raw.getReceivedAt());
+        out.setDay((int) local.toLocalDate().toEpochDay());
+        out.setHour(local.getHour());
+        out.setTimeZone(tenant.timeZone().getId());
+        out.setHitType(raw.getHitType());
+        out.setConsent(consent);
+        out.setPage(page(raw.getPage(), url));
+        out.setUrl(url.url());
+        out.setReferrerHost(referrer.host());
+        out.setSourceClass(referrer.sourceClass().label());
+        out.setCampaignSource(campaign.source());
+        out.setCampaignMedium(campaign.medium());
+        out.setCampaignName(campaign.name());
+        out.setCampaignTerm(campaign.term());
+        out.setCampaignContent(campaign.content());
+        out.setCountry(location.country());
+        out.setRegion(location.region());
+        out.setCity(location.city());
+        out.setDeviceClass(agent.deviceClass());
+        out.setOsName(agent.osName());
+        out.setOsVersion(agent.osVersion());
+        out.setAgentName(agent.agentName());
+        out.setAgentVersion(agent.agentVersion());
+        out.setIsBot(agent.bot());
+        out.setExcludedBot(agent.bot() && tenant.bots() == BotPolicy.EXCLUDE);
+        out.setInactivityTimeoutMs(session.inactivityTimeout().toMillis());
+        out.setMaxSessionMs(session.maxLength().toMillis());
+        out.setEvent(event(raw.getEvent()));
+        out.setCart(raw.getCart());
+        out.setProperties(allowlisted(raw.getProperties(), tenant.propertyKeysKept()));
 
         if (ConsentPolicy.allowsForm(consent)) {
             out.setForm(allowlisted(raw.getForm(), tenant.formKeysKept()));
@@ -150,9 +151,11 @@ public final class HitEnricher {
                                         truncated == null ? "" : IpAddresses.toText(truncated),
                                         raw.getUserAgent());
             }
-            out.setVisitorId(id).setIdKind(kind).setKeyVersion(identity.keyVersion());
+            out.setVisitorId(id);
+            out.setIdKind(kind);
+            out.setKeyVersion(identity.keyVersion());
         }
-        return out.build();
+        return out;
     }
 
     private TenantIdentity identity(TenantConfig tenant) {

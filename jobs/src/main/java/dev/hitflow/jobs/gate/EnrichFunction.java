@@ -17,8 +17,8 @@ import org.apache.flink.util.Collector;
 /**
  * The privacy gate as a Flink operator: a thin shell over {@link HitEnricher}. Its output type has
  * no field for a raw identifier. Heavy objects are built in {@link #open}: the keys are read from
- * the keys file (so they never travel inside the job graph), the user-agent analyzer is built per
- * subtask (its parse is synchronized), the GeoIP reader is shared by the whole JVM (thread-safe).
+ * the keys file (so they never travel inside the job graph); the user-agent classifier and the
+ * GeoIP reader are shared by the whole JVM (both thread-safe, with caches in front).
  */
 public class EnrichFunction extends ProcessFunction<RawHit, EnrichedHit> {
     private static final long serialVersionUID = 1L;
@@ -50,7 +50,7 @@ public class EnrichFunction extends ProcessFunction<RawHit, EnrichedHit> {
                 new HitEnricher(
                         KeyRing.load(Path.of(keysFile)),
                         geo,
-                        classifyAgents ? new UserAgentClassifier() : null);
+                        classifyAgents ? UserAgentClassifier.shared() : null);
         bots = getRuntimeContext().getMetricGroup().addGroup("hitflow").counter("bot_hits");
     }
 

@@ -86,7 +86,7 @@ public class TenantGateFunction
     @Override
     public void open(OpenContext openContext) {
         geo = geoDatabase == null ? null : GeoLocator.shared(Path.of(geoDatabase));
-        agents = classifyAgents ? new UserAgentClassifier() : null;
+        agents = classifyAgents ? UserAgentClassifier.shared() : null;
         loadKeys(KeyRing.load(Path.of(keysFile)));
         var metrics = getRuntimeContext().getMetricGroup().addGroup("hitflow");
         bots = metrics.counter("bot_hits");

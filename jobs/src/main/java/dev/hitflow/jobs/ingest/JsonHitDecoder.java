@@ -46,7 +46,8 @@ public final class JsonHitDecoder {
         String hitId = null;
         Long receivedAt = null;
         boolean receivedAtPresent = false;
-        RawHit.Builder hit = RawHit.newBuilder();
+        // Setters, not Avro's builder: its build() deep-copies a default for every unset field.
+        RawHit hit = new RawHit();
         boolean siteSeen = false;
         boolean typeSeen = false;
         boolean ipSeen = false;
@@ -126,7 +127,7 @@ public final class JsonHitDecoder {
         }
         requireNonEmpty(hit.getSiteId(), "site_id");
         requireNonEmpty(hit.getIp(), "ip");
-        return hit.build();
+        return hit;
     }
 
     private static String required(String value, String field) throws DecodeException {

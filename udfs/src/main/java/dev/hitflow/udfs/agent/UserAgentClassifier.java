@@ -1,16 +1,22 @@
 package dev.hitflow.udfs.agent;
 
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import nl.basjes.parse.useragent.UserAgent;
 import nl.basjes.parse.useragent.UserAgentAnalyzer;
 
 /**
  * User agents classified by YAUAA, asking only for the fields Hitflow keeps (a lighter analyzer).
- * Heavy to build (seconds, ~100+ MiB) and {@code parse} is synchronized: build one per operator
- * subtask in {@code open()}; its cache makes repeated agents cheap.
+ * Thread-safe: YAUAA's {@code parse} is synchronized, and a concurrent cache of results in front of
+ * it answers repeated agents without taking that lock (or building YAUAA's per-call objects). The
+ * analyzer takes seconds and ~100+ MiB to build, so operators use {@link #shared()}, one per JVM,
+ * from {@code open()}: every subtask of a task manager then parses each distinct agent once.
  */
 public final class UserAgentClassifier {
-    public static final int DEFAULT_CACHE_SIZE = 10_000;
+    /** Distinct agents remembered; cleared when full (cheaper than LRU on every hit). */
+    public static final int DEFAULT_CACHE_SIZE = 50_000;
+
+    private static volatile UserAgentClassifier shared;
 
     private static final String DEVICE_CLASS = UserAgent.DEVICE_CLASS;
     private static final String OS_NAME = UserAgent.OPERATING_SYSTEM_NAME;
@@ -27,12 +33,15 @@ public final class UserAgentClassifier {
             Set.of("Robot", "Robot Mobile", "Cloud Application", "Special", "Hacker");
 
     private final UserAgentAnalyzer analyzer;
+    private final int cacheSize;
+    private final ConcurrentHashMap<String, AgentInfo> cache = new ConcurrentHashMap<>();
 
     public UserAgentClassifier() {
         this(DEFAULT_CACHE_SIZE);
     }
 
     public UserAgentClassifier(int cacheSize) {
+        this.cacheSize = cacheSize;
         this.analyzer =
                 UserAgentAnalyzer.newBuilder()
                         .withFields(
@@ -42,17 +51,44 @@ public final class UserAgentClassifier {
                                 AGENT_NAME,
                                 AGENT_VERSION,
                                 AGENT_CLASS)
-                        .withCache(cacheSize)
+                        .withoutCache()
                         .hideMatcherLoadStats()
                         .dropTests()
                         .immediateInitialization()
                         .build();
     }
 
+    /** The JVM's classifier, built on first use (callers must not assume who built it). */
+    public static UserAgentClassifier shared() {
+        UserAgentClassifier c = shared;
+        if (c == null) {
+            synchronized (UserAgentClassifier.class) {
+                if (shared == null) {
+                    shared = new UserAgentClassifier();
+                }
+                c = shared;
+            }
+        }
+        return c;
+    }
+
     public AgentInfo classify(String userAgent) {
         if (userAgent == null || userAgent.isBlank()) {
             return AgentInfo.UNKNOWN;
         }
+        AgentInfo known = cache.get(userAgent);
+        if (known != null) {
+            return known;
+        }
+        AgentInfo parsed = parse(userAgent);
+        if (cache.size() >= cacheSize) {
+            cache.clear();
+        }
+        cache.put(userAgent, parsed);
+        return parsed;
+    }
+
+    private AgentInfo parse(String userAgent) {
         UserAgent parsed = analyzer.parse(userAgent);
         String deviceClass = known(parsed.getValue(DEVICE_CLASS));
         String agentClass = parsed.getValue(AGENT_CLASS);

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import org.apache.flink.table.functions.FunctionContext;
 
 /**
- * The heavy objects behind the SQL functions, one per JVM: GeoIP readers (thread-safe) and one
- * user-agent analyzer (its parse is synchronized anyway; several functions in one query share it).
+ * The heavy objects behind the SQL functions, one per JVM: GeoIP readers and the user-agent
+ * classifier (both thread-safe; several functions in one query share them).
  */
 final class SharedEnrichers {
     /** Job parameter naming the MaxMind City database. */
@@ -18,8 +18,6 @@ final class SharedEnrichers {
 
     /** Job parameter naming the keys file; else the environment variable HITFLOW_KEYS_FILE. */
     static final String KEYS_FILE = "hitflow.keys.file";
-
-    private static volatile UserAgentClassifier agents;
 
     private SharedEnrichers() {}
 
@@ -40,16 +38,7 @@ final class SharedEnrichers {
     }
 
     static UserAgentClassifier agents() {
-        UserAgentClassifier a = agents;
-        if (a == null) {
-            synchronized (SharedEnrichers.class) {
-                if (agents == null) {
-                    agents = new UserAgentClassifier();
-                }
-                a = agents;
-            }
-        }
-        return a;
+        return UserAgentClassifier.shared();
     }
 
     static KeyRing keys(FunctionContext context) {

@@ -44,4 +44,64 @@ class UserAgentClassifierTest {
         assertThat(agents.classify(null)).isEqualTo(AgentInfo.UNKNOWN);
         assertThat(agents.classify("  ")).isEqualTo(AgentInfo.UNKNOWN);
     }
+
+    /**
+     * Two threads classifying the same agents, past the cache's size (so it is cleared while they
+     * run), get what one fresh analyzer gives for each.
+     */
+    @Test
+    void sharedByThreadsAndPastItsCacheTheAnswersStayTheSame() throws Exception {
+        java.util.List<String> agentsSeen = new java.util.ArrayList<>();
+        for (int major = 100; major < 175; major++) {
+            agentsSeen.add(
+                    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like"
+                            + " Gecko) Chrome/"
+                            + major
+                            + ".0.0.0 Safari/537.36");
+            agentsSeen.add(
+                    "Mozilla/5.0 (X11; Linux x86_64; rv:"
+                            + major
+                            + ".0) Gecko/20100101 Firefox/"
+                            + major
+                            + ".0");
+        }
+        java.util.Map<String, AgentInfo> expected = new java.util.HashMap<>();
+        UserAgentClassifier reference = new UserAgentClassifier(10_000);
+        for (String a : agentsSeen) {
+            expected.put(a, reference.classify(a));
+        }
+        assertThat(expected.get(agentsSeen.get(0)).agentVersion()).isEqualTo("100");
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<java.util.Map<String, AgentInfo>>> runs =
+                    new java.util.ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                runs.add(
+                        pool.submit(
+                                () -> {
+                                    java.util.Map<String, AgentInfo> got =
+                                            new java.util.HashMap<>();
+                                    for (int round = 0; round < 2; round++) {
+                                        for (String a : agentsSeen) {
+                                            got.put(a + "#" + round, agents.classify(a));
+                                        }
+                                    }
+                                    return got;
+                                }));
+            }
+            for (var run : runs) {
+                run.get()
+                        .forEach(
+                                (k, v) ->
+                                        assertThat(v)
+                                                .as(k)
+                                                .isEqualTo(
+                                                        expected.get(
+                                                                k.substring(0, k.indexOf('#')))));
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
 }

@@ -3,9 +3,16 @@ package dev.hitflow.udfs.geo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hitflow.udfs.ip.IpAddresses;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,5 +99,69 @@ class GeoLocatorTest {
         assertThat(Geohash.encode(48.8566, 2.3522, 4)).isEqualTo("u09t");
         assertThatThrownBy(() -> Geohash.encode(48.8566, 2.3522, 6))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * The block cache answers exactly what the database does, at the edges of every network the
+     * test database lists (first, last and the addresses just outside), asked in a shuffled order
+     * so that blocks are cached from any of their addresses first.
+     */
+    @Test
+    void cachedAnswersAreTheDatabasesAtEveryNetworkEdge() throws Exception {
+        Path json =
+                MaxMindTestDatabases.cityTestDatabase()
+                        .orElseThrow()
+                        .resolveSibling("GeoIP2-City-Test.json");
+        List<InetAddress> probes = new ArrayList<>();
+        for (JsonNode entry : new ObjectMapper().readTree(json.toFile())) {
+            String network = entry.fieldNames().next();
+            if (network.startsWith("::") && network.contains(".")) {
+                continue; // IPv4 written inside IPv6, listed again in the IPv4 form
+            }
+            String[] parts = network.split("/");
+            byte[] start = InetAddress.getByName(parts[0]).getAddress();
+            int bits = start.length * 8;
+            BigInteger first = new BigInteger(1, start);
+            BigInteger size = BigInteger.ONE.shiftLeft(bits - Integer.parseInt(parts[1]));
+            BigInteger last = first.add(size).subtract(BigInteger.ONE);
+            for (BigInteger a :
+                    List.of(
+                            first,
+                            first.add(BigInteger.ONE),
+                            last,
+                            first.subtract(BigInteger.ONE),
+                            last.add(BigInteger.ONE),
+                            first.add(size.shiftRight(1)))) {
+                if (a.signum() >= 0 && a.bitLength() <= bits) {
+                    probes.add(address(a, start.length));
+                }
+            }
+        }
+        assertThat(probes).hasSizeGreaterThan(1_000);
+        Collections.shuffle(probes, new Random(7));
+        try (GeoLocator cached =
+                GeoLocator.open(MaxMindTestDatabases.cityTestDatabase().orElseThrow())) {
+            int located = 0;
+            for (InetAddress probe : probes) {
+                GeoLocation expected = geo.locateUncached(probe);
+                assertThat(cached.locate(probe)).as(probe.toString()).isEqualTo(expected);
+                located += expected.country() != null ? 1 : 0;
+            }
+            // and again, now from the cache
+            for (InetAddress probe : probes) {
+                assertThat(cached.locate(probe))
+                        .as(probe.toString())
+                        .isEqualTo(geo.locateUncached(probe));
+            }
+            assertThat(located).isGreaterThan(probes.size() / 3);
+        }
+    }
+
+    private static InetAddress address(BigInteger value, int length) throws Exception {
+        byte[] raw = value.toByteArray();
+        byte[] bytes = new byte[length];
+        int copy = Math.min(raw.length, length);
+        System.arraycopy(raw, raw.length - copy, bytes, length - copy, copy);
+        return InetAddress.getByAddress(bytes);
     }
 }
