@@ -1,5 +1,6 @@
 package dev.hitflow.jobs.cli;
 
+import dev.hitflow.jobs.generate.TrafficGenerator;
 import dev.hitflow.jobs.pipeline.BenchRun;
 import dev.hitflow.jobs.pipeline.LocalJob;
 import dev.hitflow.udfs.geo.MaxMindTestDatabases;
@@ -105,9 +106,14 @@ public final class BenchCommand implements Callable<Integer> {
                                 checkpointInterval,
                                 Duration.ofSeconds(30),
                                 geoip));
+        // A realistic spread of addresses and agents: caches see what they would in production.
         Path input =
                 LocalJob.generatedInput(
-                        job.warehouse().resolve("_input"), generate, seed, job.tenants());
+                        job.warehouse().resolve("_input"),
+                        generate,
+                        seed,
+                        job.tenants(),
+                        TrafficGenerator.Spread.REALISTIC);
         BenchRun bench =
                 new BenchRun(
                         input,

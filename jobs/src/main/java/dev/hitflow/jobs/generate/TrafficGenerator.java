@@ -15,10 +15,28 @@ import java.util.SplittableRandom;
 /**
  * Realistic synthetic traffic as JSON Lines, deterministic for a seed: visitors with several
  * sessions on several sites, page paths, events and carts, consent modes (some opt-outs), cookie,
- * mobile, identified and cookieless visitors, IPs from the networks of MaxMind's test databases, a
- * few seconds of disorder, and a small share of invalid records of every kind.
+ * mobile, identified and cookieless visitors, a few seconds of disorder, and a small share of
+ * invalid records of every kind. Addresses and user agents per {@link Spread}.
  */
 public final class TrafficGenerator {
+    /** Where visitors' addresses and user agents come from. */
+    public enum Spread {
+        /**
+         * A few addresses that MaxMind's City test database knows and six user agents: every hit
+         * geolocates on the test database (tests, the local demo).
+         */
+        TEST_DATABASE,
+        /**
+         * One random public address per visitor (80% IPv4, 20% IPv6) and user agents drawn, popular
+         * ones more often, from about two thousand of browsers, systems and versions, with 3%
+         * robots: what caches see in real traffic, for benchmarks on a full-size City database.
+         */
+        REALISTIC
+    }
+
+    /** Distinct user agents of {@link Spread#REALISTIC}. */
+    static final int REALISTIC_AGENTS = 2_000;
+
     /** The kinds of invalid record generated, each with its own small share. */
     public enum Invalid {
         MALFORMED_JSON,
@@ -93,12 +111,23 @@ public final class TrafficGenerator {
     private final long startMillis;
     private final long seed;
     private final Map<Invalid, Long> invalidCounts = new EnumMap<>(Invalid.class);
+    private final Spread spread;
+    private final List<String> agents;
 
     public TrafficGenerator(long seed, List<String> sites, long startMillis) {
+        this(seed, sites, startMillis, Spread.TEST_DATABASE);
+    }
+
+    public TrafficGenerator(long seed, List<String> sites, long startMillis, Spread spread) {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.sites = List.copyOf(sites);
         this.startMillis = startMillis;
+        this.spread = spread;
+        this.agents =
+                spread == Spread.REALISTIC
+                        ? realisticAgents(new SplittableRandom(seed ^ 0x5eed))
+                        : USER_AGENTS;
     }
 
     private record Visitor(
@@ -212,6 +241,15 @@ public final class TrafficGenerator {
                 c < 55
                         ? "OPT_IN"
                         : c < 75 ? "EXEMPT" : c < 83 ? "OPT_OUT" : c < 90 ? "NO_CONSENT" : null;
+        if (spread == Spread.REALISTIC) {
+            // popular agents more often: the square of a uniform draw leans to the list's start
+            double u = random.nextDouble();
+            String agent =
+                    random.nextInt(100) < 3
+                            ? ROBOTS.get(random.nextInt(ROBOTS.size()))
+                            : agents.get((int) (u * u * agents.size()));
+            return new Visitor(i, site, cookie, mobile, user, consent, publicAddress(), agent);
+        }
         return new Visitor(
                 i,
                 site,
@@ -224,6 +262,142 @@ public final class TrafficGenerator {
                         random.nextInt(100) < 3
                                 ? USER_AGENTS.size() - 1
                                 : random.nextInt(USER_AGENTS.size() - 1)));
+    }
+
+    static final List<String> ROBOTS =
+            List.of(
+                    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+                    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+                    "Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)",
+                    "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)",
+                    "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)");
+
+    private static final List<String> ANDROID_DEVICES =
+            List.of(
+                    "Pixel 8",
+                    "Pixel 7a",
+                    "SM-S918B",
+                    "SM-A546B",
+                    "SM-G991B",
+                    "M2101K6G",
+                    "CPH2449",
+                    "moto g84 5G",
+                    "23049PCD8G",
+                    "SM-X200");
+
+    /** About two thousand distinct agents: browsers, systems and versions, most popular first. */
+    static List<String> realisticAgents(SplittableRandom r) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        while (out.size() < REALISTIC_AGENTS) {
+            int chrome = 100 + r.nextInt(32);
+            String build = chrome + ".0." + (5000 + r.nextInt(1500)) + "." + r.nextInt(200);
+            int kind = r.nextInt(100);
+            String agent;
+            if (kind < 35) {
+                agent =
+                        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like"
+                                + " Gecko) Chrome/"
+                                + build
+                                + " Safari/537.36";
+            } else if (kind < 60) {
+                agent =
+                        "Mozilla/5.0 (Linux; Android "
+                                + (10 + r.nextInt(5))
+                                + "; "
+                                + ANDROID_DEVICES.get(r.nextInt(ANDROID_DEVICES.size()))
+                                + ") AppleWebKit/537.36 (KHTML, like Gecko) Chrome/"
+                                + build
+                                + " Mobile Safari/537.36";
+            } else if (kind < 78) {
+                int ios = 15 + r.nextInt(4);
+                int minor = r.nextInt(7);
+                agent =
+                        "Mozilla/5.0 (iPhone; CPU iPhone OS "
+                                + ios
+                                + "_"
+                                + minor
+                                + " like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
+                                + " Version/"
+                                + ios
+                                + "."
+                                + minor
+                                + " Mobile/15E148 Safari/604.1";
+            } else if (kind < 86) {
+                int safari = 15 + r.nextInt(4);
+                agent =
+                        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_"
+                                + r.nextInt(8)
+                                + ") AppleWebKit/605.1.15 (KHTML, like Gecko) Version/"
+                                + safari
+                                + "."
+                                + r.nextInt(6)
+                                + " Safari/605.1.15";
+            } else if (kind < 94) {
+                int firefox = 100 + r.nextInt(30);
+                agent =
+                        (r.nextBoolean()
+                                        ? "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:"
+                                        : "Mozilla/5.0 (X11; Linux x86_64; rv:")
+                                + firefox
+                                + ".0) Gecko/20100101 Firefox/"
+                                + firefox
+                                + ".0";
+            } else {
+                agent =
+                        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like"
+                                + " Gecko) Chrome/"
+                                + build
+                                + " Safari/537.36 Edg/"
+                                + chrome
+                                + ".0."
+                                + r.nextInt(3000)
+                                + "."
+                                + r.nextInt(100);
+            }
+            out.add(agent);
+        }
+        return List.copyOf(out);
+    }
+
+    /** A random public address: IPv4 outside private and reserved ranges, or global IPv6. */
+    private String publicAddress() {
+        if (random.nextInt(100) < 80) {
+            while (true) {
+                int a = 1 + random.nextInt(223);
+                int b = random.nextInt(256);
+                boolean reserved =
+                        a == 10
+                                || a == 127
+                                || (a == 100 && b >= 64 && b < 128)
+                                || (a == 169 && b == 254)
+                                || (a == 172 && b >= 16 && b < 32)
+                                || (a == 192 && b == 168)
+                                || (a == 198 && (b == 18 || b == 19));
+                if (!reserved) {
+                    return a
+                            + "."
+                            + b
+                            + "."
+                            + random.nextInt(256)
+                            + "."
+                            + (1 + random.nextInt(254));
+                }
+            }
+        }
+        int[] regional = {0x2001, 0x2400, 0x2600, 0x2800, 0x2a00, 0x2c0f};
+        int first = regional[random.nextInt(regional.length)];
+        int second =
+                first == 0x2001 || first == 0x2c0f
+                        ? 0x0200 + random.nextInt(0x0e00)
+                        : random.nextInt(0x1000);
+        return String.format(
+                java.util.Locale.ROOT,
+                "%x:%x:%x:%x::%x",
+                first,
+                second,
+                random.nextInt(0x10000),
+                random.nextInt(0x10000),
+                1 + random.nextInt(0xffff));
     }
 
     private OpenSession newSession(Visitor v, long at) {

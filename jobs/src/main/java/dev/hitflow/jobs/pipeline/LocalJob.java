@@ -273,8 +273,22 @@ public final class LocalJob {
     /** Generates (or reuses: it is deterministic for seed and count) a JSON Lines input file. */
     public static Path generatedInput(Path dir, long count, long seed, TenantRegistry tenants)
             throws IOException {
+        return generatedInput(dir, count, seed, tenants, TrafficGenerator.Spread.TEST_DATABASE);
+    }
+
+    /** The same with the given spread of addresses and user agents. */
+    public static Path generatedInput(
+            Path dir, long count, long seed, TenantRegistry tenants, TrafficGenerator.Spread spread)
+            throws IOException {
         Files.createDirectories(dir);
-        Path file = dir.resolve("generated-seed" + seed + "-n" + count + ".jsonl");
+        String name =
+                "generated-seed"
+                        + seed
+                        + "-n"
+                        + count
+                        + (spread == TrafficGenerator.Spread.REALISTIC ? "-realistic" : "")
+                        + ".jsonl";
+        Path file = dir.resolve(name);
         if (Files.exists(file)) {
             return file;
         }
@@ -284,7 +298,8 @@ public final class LocalJob {
         }
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
         try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            new TrafficGenerator(seed, sites, GENERATED_START.toEpochMilli()).write(count, out);
+            new TrafficGenerator(seed, sites, GENERATED_START.toEpochMilli(), spread)
+                    .write(count, out);
         }
         Files.move(tmp, file);
         return file;

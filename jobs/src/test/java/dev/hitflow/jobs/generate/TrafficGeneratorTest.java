@@ -80,4 +80,44 @@ class TrafficGeneratorTest {
                 .isGreaterThanOrEqualTo(
                         50_000 - invalid.getOrDefault(TrafficGenerator.Invalid.TOO_LARGE, 0L));
     }
+
+    @Test
+    void realisticSpreadGivesEachVisitorItsOwnPublicAddressAndManyAgents() throws Exception {
+        StringWriter out = new StringWriter();
+        new TrafficGenerator(5, SITES, START, TrafficGenerator.Spread.REALISTIC)
+                .write(100_000, out);
+        ObjectMapper json = new ObjectMapper();
+        Set<String> addresses = new HashSet<>();
+        Set<String> agents = new HashSet<>();
+        int hits = 0;
+        int robots = 0;
+        for (String line : out.toString().lines().toList()) {
+            JsonNode node;
+            try {
+                node = json.readTree(line);
+            } catch (Exception e) {
+                continue;
+            }
+            if (!node.has("user_agent")) {
+                continue;
+            }
+            hits++;
+            String ip = node.get("ip").asText();
+            addresses.add(ip);
+            String agent = node.get("user_agent").asText();
+            agents.add(agent);
+            robots += TrafficGenerator.ROBOTS.contains(agent) ? 1 : 0;
+            java.net.InetAddress address = java.net.InetAddress.getByName(ip);
+            assertThat(address.isSiteLocalAddress() || address.isLoopbackAddress())
+                    .as(ip)
+                    .isFalse();
+        }
+        // 100,000 hits of 5,000 visitors: about one address each (the generator's visitors)
+        assertThat(addresses).hasSizeBetween(3_000, 5_000);
+        assertThat(agents).hasSizeBetween(500, TrafficGenerator.REALISTIC_AGENTS + 5);
+        assertThat(robots * 100.0 / hits).isBetween(1.0, 6.0);
+        assertThat(TrafficGenerator.realisticAgents(new java.util.SplittableRandom(1)))
+                .hasSize(TrafficGenerator.REALISTIC_AGENTS)
+                .doesNotHaveDuplicates();
+    }
 }
