@@ -1,7 +1,6 @@
 package dev.hitflow.jobs.session;
 
 import dev.hitflow.schemas.avro.OpenHit;
-import dev.hitflow.schemas.avro.OpenKey;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,10 +28,6 @@ public final class SessionStateCodec {
             new SpecificDatumWriter<>(
                     OpenHit.getClassSchema(), SpecificData.getForClass(OpenHit.class));
     private final SpecificDatumReader<OpenHit> hitReader = new SpecificDatumReader<>(OpenHit.class);
-    private final SpecificDatumWriter<OpenKey> keyWriter =
-            new SpecificDatumWriter<>(
-                    OpenKey.getClassSchema(), SpecificData.getForClass(OpenKey.class));
-    private final SpecificDatumReader<OpenKey> keyReader = new SpecificDatumReader<>(OpenKey.class);
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
     private BinaryEncoder encoder;
     private BinaryDecoder decoder;
@@ -43,14 +38,6 @@ public final class SessionStateCodec {
 
     public OpenHit decodeHit(byte[] bytes) {
         return read(hitReader, bytes);
-    }
-
-    public byte[] encode(OpenKey key) {
-        return write(keyWriter, key);
-    }
-
-    public OpenKey decodeKey(byte[] bytes) {
-        return read(keyReader, bytes);
     }
 
     private <T> byte[] write(SpecificDatumWriter<T> writer, T value) {

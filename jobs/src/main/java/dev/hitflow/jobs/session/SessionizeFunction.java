@@ -49,7 +49,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
     public static final Duration REPLAY_MEMORY = Duration.ofHours(1);
 
     private transient MapState<String, byte[]> openHits;
-    private transient ValueState<byte[]> openKey;
+    private transient ValueState<OpenKey> openKey;
     private transient long openKeys;
     private transient MapState<String, Long> emittedHitIds;
     private transient SessionStateCodec codec;
@@ -68,8 +68,9 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         // a remembered hit_id after the replay memory), and a processing-time TTL would drop the
         // open hits of a job restored after a long stop, or held back by an idle source, without
         // a trace. It would also copy every value read from heap state.
-        // Values are the compact bytes of SessionStateCodec (about 40% of Flink's Avro
-        // serializer's), decoded only when the key's timer fires.
+        // Open hits are the compact bytes of SessionStateCodec (about 60% of what Flink's Avro
+        // serializer writes), decoded only when the key's timer fires; the key's OpenKey, read
+        // for every hit, stays an object on the heap backend.
         openHits =
                 getRuntimeContext()
                         .getMapState(
@@ -81,8 +82,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>(
-                                        "open-key",
-                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                                        "open-key", new AvroTypeInfo<>(OpenKey.class)));
         emittedHitIds =
                 getRuntimeContext()
                         .getMapState(
@@ -126,21 +126,17 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         // session holding this hit ends at or after it, and a hit after the first session
         // leaves that session as it was. An early firing only re-registers (see onTimer).
         long candidate = hit.getReceivedAt() + rules(hit).inactivityTimeoutMs() + 1;
-        byte[] keyBytes = openKey.value();
-        OpenKey key;
-        if (keyBytes == null) {
+        OpenKey key = openKey.value();
+        if (key == null) {
             openKeys++;
             key = new OpenKey(candidate, OpenHits.contextOf(hit));
             ctx.timerService().registerEventTimeTimer(candidate);
-            openKey.update(codec.encode(key));
-        } else {
-            key = codec.decodeKey(keyBytes);
-            if (candidate < key.getCloseAt()) {
-                ctx.timerService().deleteEventTimeTimer(key.getCloseAt());
-                ctx.timerService().registerEventTimeTimer(candidate);
-                key.setCloseAt(candidate);
-                openKey.update(codec.encode(key));
-            }
+            openKey.update(key);
+        } else if (candidate < key.getCloseAt()) {
+            ctx.timerService().deleteEventTimeTimer(key.getCloseAt());
+            ctx.timerService().registerEventTimeTimer(candidate);
+            key.setCloseAt(candidate);
+            openKey.update(key);
         }
         openHits.put(hitId, codec.encode(OpenHits.compact(hit, key.getContext())));
     }
@@ -149,12 +145,9 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<EnrichedHit> out)
             throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        byte[] keyBytes = openKey.value();
-        if (keyBytes != null) {
-            OpenKey key = codec.decodeKey(keyBytes);
-            if (key.getCloseAt() == timestamp) {
-                closeSessions(key, watermark, ctx, out);
-            }
+        OpenKey key = openKey.value();
+        if (key != null && key.getCloseAt() == timestamp) {
+            closeSessions(key, watermark, ctx, out);
         }
         forgetOldEmitted(watermark);
     }
@@ -215,7 +208,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         if (nextClose != null) {
             ctx.timerService().registerEventTimeTimer(nextClose);
             key.setCloseAt(nextClose);
-            openKey.update(codec.encode(key));
+            openKey.update(key);
         } else {
             openKeys--;
             openKey.clear();

@@ -10,8 +10,9 @@ public record SessionSettings(Duration inactivityTimeout, Duration maxLength)
     public static final Duration DEFAULT_MAX_LENGTH = Duration.ofHours(24);
 
     /**
-     * The longest maximum length a tenant may set: the sessionizer sizes its state TTL (a backstop
-     * for abandoned keys) by it, and tenants may change their settings while the job runs.
+     * The longest maximum length a tenant may set: the sessionizer holds every hit of an open
+     * session in state until it closes, so this bounds how long (and how many hits) a visitor's
+     * state can grow; tenants may change their settings while the job runs.
      */
     public static final Duration LONGEST_MAX_LENGTH = Duration.ofHours(48);
 
