@@ -75,6 +75,7 @@ public class EnrichmentBenchmark {
 
     private GeoLocator geo;
     private UserAgentClassifier classifier;
+    private UserAgentClassifier uncachedClassifier;
     private VisitorIdHasher hasher;
     private HitEnricher enricher;
     private TenantConfig tenant;
@@ -89,6 +90,8 @@ public class EnrichmentBenchmark {
                                 () -> new IllegalStateException("GeoLite2-City.mmdb not found"));
         geo = GeoLocator.open(geolite);
         classifier = new UserAgentClassifier();
+        // a result cache of one entry, cleared at every new agent: every call parses
+        uncachedClassifier = new UserAgentClassifier(1);
         byte[] key = "bench-key-0123456789abcdef012345".getBytes(StandardCharsets.US_ASCII);
         hasher = new VisitorIdHasher("acme", "v1", key);
         tenant =
@@ -173,6 +176,18 @@ public class EnrichmentBenchmark {
     @Benchmark
     public GeoLocation geoLocate() {
         return geo.locate(addresses[next()]);
+    }
+
+    /** A lookup that misses the block cache: the database decodes the City record. */
+    @Benchmark
+    public GeoLocation geoLocateUncached() {
+        return geo.locateUncached(addresses[next()]);
+    }
+
+    /** A user agent the result cache does not hold: YAUAA parses it. */
+    @Benchmark
+    public AgentInfo userAgentUncached() {
+        return uncachedClassifier.classify(agents[next()]);
     }
 
     @Benchmark

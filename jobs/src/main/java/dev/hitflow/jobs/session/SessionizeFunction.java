@@ -6,7 +6,6 @@ import dev.hitflow.schemas.avro.Session;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -44,7 +43,10 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
      * How long (event time past its received_at) an emitted hit_id is remembered per key. A
      * replayed hit whose session has closed is late by definition; within this horizon it is
      * recognized and dropped, past it it would come out again as a late hit. The memory is bounded
-     * by the key's hits of this last period, pruned on timers.
+     * by the key's hits of this last period: each closed session (and each late hit) files its
+     * hit_ids under the time of the one timer that forgets them, so forgetting is point lookups,
+     * never a walk over the key's entries (on RocksDB a walk is an iterator that steps over the
+     * tombstones of every entry already forgotten).
      */
     public static final Duration REPLAY_MEMORY = Duration.ofHours(1);
 
@@ -52,6 +54,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
     private transient ValueState<OpenKey> openKey;
     private transient long openKeys;
     private transient MapState<String, Long> emittedHitIds;
+    private transient MapState<Long, List<String>> forgetAt;
     private transient SessionStateCodec codec;
     private transient Counter lateHits;
     private transient Counter duplicateHits;
@@ -88,6 +91,11 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
                         .getMapState(
                                 new MapStateDescriptor<>(
                                         "emitted-hit-ids", Types.STRING, Types.LONG));
+        forgetAt =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "forget-at", Types.LONG, Types.LIST(Types.STRING)));
         codec = new SessionStateCodec();
         lateHits = getRuntimeContext().getMetricGroup().counter("lateHits");
         duplicateHits = getRuntimeContext().getMetricGroup().counter("duplicateHits");
@@ -113,9 +121,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         long watermark = ctx.timerService().currentWatermark();
         if (hit.getReceivedAt() <= watermark) {
             lateHits.inc();
-            emittedHitIds.put(hitId, hit.getReceivedAt());
-            ctx.timerService()
-                    .registerEventTimeTimer(hit.getReceivedAt() + REPLAY_MEMORY.toMillis() + 1);
+            remember(List.of(hitId), List.of(hit.getReceivedAt()), hit.getReceivedAt(), ctx);
             // Jobs run with object reuse: the input is ours to change once we pass it on.
             hit.setLate(true);
             hit.setSessionId(null);
@@ -149,7 +155,13 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         if (key != null && key.getCloseAt() == timestamp) {
             closeSessions(key, watermark, ctx, out);
         }
-        forgetOldEmitted(watermark);
+        List<String> due = forgetAt.get(timestamp);
+        if (due != null) {
+            for (String hitId : due) {
+                emittedHitIds.remove(hitId);
+            }
+            forgetAt.remove(timestamp);
+        }
     }
 
     /**
@@ -193,16 +205,18 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
                     break;
                 }
                 Session record = SessionBuilder.build(session, zone);
+                List<String> ids = new ArrayList<>(session.size());
+                List<Long> times = new ArrayList<>(session.size());
                 for (EnrichedHit hit : session) {
                     openHits.remove(hit.getHitId());
-                    emittedHitIds.put(hit.getHitId(), hit.getReceivedAt());
+                    ids.add(hit.getHitId());
+                    times.add(hit.getReceivedAt());
                     // expanded from state for this firing: ours to complete and pass on
                     hit.setSessionId(record.getSessionId());
                     out.collect(hit);
                 }
                 ctx.output(SESSIONS, record);
-                // One timer per closed session to forget its hit_ids after the replay memory.
-                ctx.timerService().registerEventTimeTimer(last + REPLAY_MEMORY.toMillis() + 1);
+                remember(ids, times, last, ctx);
             }
         }
         if (nextClose != null) {
@@ -215,14 +229,25 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         }
     }
 
-    private void forgetOldEmitted(long watermark) throws Exception {
-        long horizon = REPLAY_MEMORY.toMillis();
-        Iterator<Map.Entry<String, Long>> entries = emittedHitIds.iterator();
-        while (entries.hasNext()) {
-            if (entries.next().getValue() + horizon < watermark) {
-                entries.remove();
-            }
+    /**
+     * Remembers emitted hit_ids for the replay memory past {@code latest}, the newest of them,
+     * under one timer (a closed session's, or a late hit's own).
+     */
+    private void remember(List<String> hitIds, List<Long> receivedAt, long latest, Context ctx)
+            throws Exception {
+        for (int i = 0; i < hitIds.size(); i++) {
+            emittedHitIds.put(hitIds.get(i), receivedAt.get(i));
         }
+        long at = latest + REPLAY_MEMORY.toMillis() + 1;
+        List<String> due = forgetAt.get(at);
+        if (due == null) {
+            forgetAt.put(at, hitIds);
+        } else {
+            List<String> more = new ArrayList<>(due);
+            more.addAll(hitIds);
+            forgetAt.put(at, more);
+        }
+        ctx.timerService().registerEventTimeTimer(at);
     }
 
     private SessionRules rules(EnrichedHit hit) {

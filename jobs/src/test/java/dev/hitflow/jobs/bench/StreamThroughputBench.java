@@ -1,6 +1,7 @@
 package dev.hitflow.jobs.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hitflow.jobs.generate.TrafficGenerator;
 import dev.hitflow.jobs.ingest.HitValidator;
 import dev.hitflow.jobs.ingest.IngestedHits;
 import dev.hitflow.jobs.ingest.JsonHitDecoder;
@@ -285,9 +286,14 @@ public final class StreamThroughputBench implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors());
 
         long phase = System.nanoTime();
+        // the input of `hitflow bench`: a realistic spread of addresses and user agents
         Path input =
                 LocalJob.generatedInput(
-                        prepared.warehouse().resolve("_input"), hits, seed, prepared.tenants());
+                        prepared.warehouse().resolve("_input"),
+                        hits,
+                        seed,
+                        prepared.tenants(),
+                        TrafficGenerator.Spread.REALISTIC);
         out("  input      %s (%.1f s)", input, seconds(System.nanoTime() - phase));
 
         List<Measured> measured = new ArrayList<>();
