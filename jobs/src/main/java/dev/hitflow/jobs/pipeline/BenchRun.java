@@ -277,7 +277,8 @@ public final class BenchRun {
         return new Figures(variant, records, elapsed, peak, maxCheckpoint.get());
     }
 
-    private static long size(Path dir) {
+    /** Bytes of the files below {@code dir} (0 when it is gone or changing), for the figures. */
+    public static long size(Path dir) {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
@@ -297,7 +298,7 @@ public final class BenchRun {
         }
     }
 
-    static void deleteRecursively(Path dir) throws IOException {
+    public static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

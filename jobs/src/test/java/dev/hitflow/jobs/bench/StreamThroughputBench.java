@@ -34,7 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +45,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -462,7 +460,7 @@ public final class StreamThroughputBench implements Callable<Integer> {
     Measured run(String variant, KafkaTestBroker kafka, LocalJob prepared, Produced produced)
             throws Exception {
         Path warehouse = prepared.warehouse().resolve(variant);
-        deleteRecursively(warehouse);
+        BenchRun.deleteRecursively(warehouse);
         Files.createDirectories(warehouse);
         HitflowCatalog catalog = HitflowCatalog.local(warehouse);
         String group = "bench-" + variant + "-" + Long.toHexString(System.currentTimeMillis());
@@ -567,7 +565,8 @@ public final class StreamThroughputBench implements Callable<Integer> {
                                         new long[] {
                                             System.nanoTime() - started, IngestProgress.accepted()
                                         });
-                                maxCheckpoint.accumulateAndGet(size(checkpoints), Math::max);
+                                maxCheckpoint.accumulateAndGet(
+                                        BenchRun.size(checkpoints), Math::max);
                                 try {
                                     Thread.sleep(200);
                                 } catch (InterruptedException e) {
@@ -800,36 +799,5 @@ public final class StreamThroughputBench implements Callable<Integer> {
     private static void out(String format, Object... args) {
         System.out.printf(Locale.ROOT, format + "%n", args);
         System.out.flush();
-    }
-
-    private static long size(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile)
-                    .mapToLong(
-                            p -> {
-                                try {
-                                    return Files.size(p);
-                                } catch (IOException e) {
-                                    return 0; // deleted while we looked
-                                }
-                            })
-                    .sum();
-        } catch (IOException | UncheckedIOException e) {
-            return 0;
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
