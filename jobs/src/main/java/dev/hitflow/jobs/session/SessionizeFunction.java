@@ -139,7 +139,8 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
             ctx.timerService().registerEventTimeTimer(candidate);
             openKey.update(key);
         } else if (candidate < key.getCloseAt()) {
-            ctx.timerService().deleteEventTimeTimer(key.getCloseAt());
+            // The old timer is left to fire: onTimer ignores a close timer that is no longer
+            // the key's, and deleting it could delete a forget timer at the same instant.
             ctx.timerService().registerEventTimeTimer(candidate);
             key.setCloseAt(candidate);
             openKey.update(key);

@@ -170,6 +170,35 @@ class SessionizeFunctionTest {
         assertThat(h.harness.numKeyedStateEntries()).isEqualTo(2);
     }
 
+    /**
+     * A close timer that falls on the time of a closed session's forget timer (possible with a
+     * short timeout: 2 min here), then moved earlier by an out-of-order hit: the forget timer must
+     * still fire, or the first session's hit_ids would be remembered for ever.
+     */
+    @Test
+    void aCloseTimerMovedEarlierDoesNotTakeAForgetTimerWithIt() throws Exception {
+        long timeout = 2 * MIN;
+        long memory = SessionizeFunction.REPLAY_MEMORY.toMillis();
+        h.hit(shortTimeout(page("a", "v", T0, "/a"), timeout));
+        h.watermark(T0 + timeout + 1); // a's session closes; its forget timer: T0 + memory + 1
+        assertThat(h.takeSessions()).hasSize(1);
+        // b's close timer is T0 + memory + 1 too; c, earlier, moves the key's timer before it
+        h.hit(shortTimeout(page("b", "v", T0 + memory - timeout, "/b"), timeout));
+        h.hit(shortTimeout(page("c", "v", T0 + memory - timeout - 10 * SEC, "/c"), timeout));
+        h.watermark(T0 + 3 * memory);
+
+        assertThat(h.takeSessions())
+                .extracting(Session::getEntryPage, Session::getHits)
+                .containsExactly(tuple("/c", 2));
+        // every session closed and every remembered hit_id forgotten: nothing left in state
+        assertThat(h.harness.numKeyedStateEntries()).isZero();
+    }
+
+    private static EnrichedHit shortTimeout(EnrichedHit hit, long timeoutMs) {
+        hit.setInactivityTimeoutMs(timeoutMs);
+        return hit;
+    }
+
     @Test
     void outOfOrderHitWithinTheBoundJoinsTwoWouldBeSessions() throws Exception {
         EnrichedHit a = page("a", "v", T0, "/a");
