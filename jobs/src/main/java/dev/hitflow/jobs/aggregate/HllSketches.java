@@ -17,14 +17,6 @@ public final class HllSketches {
 
     private HllSketches() {}
 
-    public static byte[] of(Iterable<String> visitorIds) {
-        HllSketch sketch = new HllSketch(LG_K, TYPE);
-        for (String id : visitorIds) {
-            sketch.update(id);
-        }
-        return sketch.toCompactByteArray();
-    }
-
     /** An empty sketch to update with visitor IDs. */
     public static HllSketch empty() {
         return new HllSketch(LG_K, TYPE);

@@ -1,7 +1,7 @@
 package dev.hitflow.udfs.agent;
 
+import dev.hitflow.udfs.cache.ResultCache;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import nl.basjes.parse.useragent.UserAgent;
 import nl.basjes.parse.useragent.UserAgentAnalyzer;
 
@@ -13,7 +13,7 @@ import nl.basjes.parse.useragent.UserAgentAnalyzer;
  * from {@code open()}: every subtask of a task manager then parses each distinct agent once.
  */
 public final class UserAgentClassifier {
-    /** Distinct agents remembered; cleared when full (cheaper than LRU on every hit). */
+    /** Distinct agents remembered (see {@link ResultCache}). */
     public static final int DEFAULT_CACHE_SIZE = 50_000;
 
     private static volatile UserAgentClassifier shared;
@@ -33,15 +33,14 @@ public final class UserAgentClassifier {
             Set.of("Robot", "Robot Mobile", "Cloud Application", "Special", "Hacker");
 
     private final UserAgentAnalyzer analyzer;
-    private final int cacheSize;
-    private final ConcurrentHashMap<String, AgentInfo> cache = new ConcurrentHashMap<>();
+    private final ResultCache<String, AgentInfo> cache;
 
     public UserAgentClassifier() {
         this(DEFAULT_CACHE_SIZE);
     }
 
     public UserAgentClassifier(int cacheSize) {
-        this.cacheSize = cacheSize;
+        this.cache = new ResultCache<>(cacheSize);
         this.analyzer =
                 UserAgentAnalyzer.newBuilder()
                         .withFields(
@@ -81,9 +80,6 @@ public final class UserAgentClassifier {
             return known;
         }
         AgentInfo parsed = parse(userAgent);
-        if (cache.size() >= cacheSize) {
-            cache.clear();
-        }
         cache.put(userAgent, parsed);
         return parsed;
     }

@@ -8,6 +8,7 @@ import com.maxmind.geoip2.DatabaseReader;
 import com.maxmind.geoip2.exception.GeoIp2Exception;
 import com.maxmind.geoip2.model.CityResponse;
 import com.maxmind.geoip2.record.Subdivision;
+import dev.hitflow.udfs.cache.ResultCache;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -39,17 +40,16 @@ public final class GeoLocator implements AutoCloseable {
      * address covers the whole block, else per address. MaxMind's node cache covers only the
      * records that others point to, so every lookup decoded a whole City record (names in eight
      * languages, location, postal code, traits) to keep three fields. Exact: a block is cached only
-     * when one network holds all of it. Cleared when full: cheaper than LRU bookkeeping on every
-     * hit, and refilled within seconds.
+     * when one network holds all of it.
      */
     static final int CACHE_ENTRIES = 200_000;
 
     private final DatabaseReader reader;
     private final Path file;
-    private final ConcurrentHashMap<Block, GeoLocation> cache = new ConcurrentHashMap<>();
+    private final ResultCache<Block, GeoLocation> cache = new ResultCache<>(CACHE_ENTRIES);
 
-    /** An address prefix: up to 128 bits in two longs, and its length. */
-    record Block(long high, long low, int bits) {
+    /** An address prefix: up to 128 bits in two longs, its length, and the address's (4 or 16). */
+    record Block(long high, long low, int bits, int addressLength) {
         static Block of(byte[] address, int bits) {
             long high = 0;
             long low = 0;
@@ -67,7 +67,7 @@ public final class GeoLocator implements AutoCloseable {
                     low = (low << 8) | (b & 0xff);
                 }
             }
-            return new Block(high, low, address.length == 4 ? bits : bits + 1000);
+            return new Block(high, low, bits, address.length);
         }
     }
 
@@ -150,9 +150,6 @@ public final class GeoLocator implements AutoCloseable {
                         && found.get().getTraits() != null
                         && found.get().getTraits().getNetwork() != null
                         && found.get().getTraits().getNetwork().prefixLength() <= blockBits;
-        if (cache.size() >= CACHE_ENTRIES) {
-            cache.clear();
-        }
         cache.put(wholeBlock ? block : exact, location);
         return location;
     }
