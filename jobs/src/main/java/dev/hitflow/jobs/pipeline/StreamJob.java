@@ -25,6 +25,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * configuration (the FlinkDeployment); this wires sources, stages and sinks only.
  */
 public final class StreamJob {
+    /** The run ID in the snapshot summaries of every commit the stream job makes. */
+    public static final String RUN_ID = "stream";
+
     /** What the job needs. */
     public record Settings(
             TenantRegistry tenants,
@@ -95,7 +98,7 @@ public final class StreamJob {
                         hits.topic(),
                         settings.rightsTopic(),
                         new StreamSinks(
-                                new IcebergSinks(settings.catalog(), null, "stream"),
+                                new IcebergSinks(settings.catalog(), null, RUN_ID),
                                 hits.bootstrapServers(),
                                 settings.dlqTopic(),
                                 "hitflow-dlq-" + hits.groupId(),

@@ -19,7 +19,6 @@ import dev.hitflow.jobs.testing.StreamTopics;
 import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.config.TenantRegistry;
 import dev.hitflow.schemas.tables.HitflowTables;
-import dev.hitflow.schemas.tables.HitflowTables.TableDef;
 import dev.hitflow.udfs.geo.MaxMindTestDatabases;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -50,8 +49,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -480,7 +477,7 @@ public final class StreamThroughputBench implements Callable<Integer> {
             // Iceberg writer every table of the job uses (aggregate() is that generic writer).
             StreamSinks sinks =
                     new StreamSinks(
-                            new IcebergSinks(catalog, null, "bench-" + variant),
+                            new IcebergSinks(catalog, null, StreamJob.RUN_ID),
                             kafka.bootstrapServers(),
                             dlqTopic(variant),
                             "hitflow-dlq-" + group,
@@ -639,7 +636,7 @@ public final class StreamThroughputBench implements Callable<Integer> {
     void verify(String variant, HitflowCatalog catalog, KafkaTestBroker kafka, Produced produced)
             throws Exception {
         long started = System.nanoTime();
-        Map<String, Long> committed = committedRows(catalog);
+        Map<String, Long> committed = LocalJob.committedRows(catalog, StreamJob.RUN_ID);
         long hitsCommitted = committed.getOrDefault(HitflowTables.HITS.toString(), 0L);
         long[] read = hitIds(catalog);
         List<String> problems = new ArrayList<>();
@@ -692,30 +689,6 @@ public final class StreamThroughputBench implements Callable<Integer> {
         if (!problems.isEmpty()) {
             throw new VerificationFailure(variant + ": " + String.join("; ", problems));
         }
-    }
-
-    /** Rows each table's snapshots added (the warehouse is fresh: every snapshot is this run's). */
-    static Map<String, Long> committedRows(HitflowCatalog catalog) {
-        return catalog.withCatalog(
-                opened -> {
-                    Map<String, Long> rows = new LinkedHashMap<>();
-                    for (TableDef def : HitflowTables.all()) {
-                        if (!opened.tableExists(def.id())) {
-                            continue;
-                        }
-                        long added = 0;
-                        for (Snapshot snapshot : opened.loadTable(def.id()).snapshots()) {
-                            added +=
-                                    Long.parseLong(
-                                            snapshot.summary()
-                                                    .getOrDefault(
-                                                            SnapshotSummary.ADDED_RECORDS_PROP,
-                                                            "0"));
-                        }
-                        rows.put(def.id().toString(), added);
-                    }
-                    return rows;
-                });
     }
 
     /** The hits table's current rows: how many, and the sum of their hit IDs' hashes. */
