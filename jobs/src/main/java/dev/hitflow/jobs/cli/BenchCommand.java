@@ -26,6 +26,16 @@ import picocli.CommandLine.Option;
                     + " Prints records/s, the ratios, peak heap used and the largest checkpoint."
         })
 public final class BenchCommand implements Callable<Integer> {
+    static final java.util.Set<String> VARIANTS =
+            new java.util.LinkedHashSet<>(
+                    List.of(
+                            "pass-through",
+                            "hitflow",
+                            "flink-sql-session-tvf",
+                            "gate-only",
+                            "sessionize-hashmap",
+                            "sessionize-rocksdb"));
+
     @Option(
             names = "--generate",
             paramLabel = "N",
@@ -81,11 +91,28 @@ public final class BenchCommand implements Callable<Integer> {
                             + " into a discarding sink).")
     List<String> variants;
 
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "Before the timed runs, run every variant once, untimed, on N other generated hits"
+                            + " (seed + 1), so the timed runs measure a JIT-compiled JVM, as a"
+                            + " long-running job is (default: ${DEFAULT-VALUE}, a cold JVM).")
+    long warmup;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        for (String variant : variants) {
+            if (!VARIANTS.contains(variant)) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "unknown variant '" + variant + "' (known: " + VARIANTS + ")");
+            }
+        }
         if (geoip == null) {
             // realistic lookups: the full-size GeoLite2 City beside the checkout, when present
             geoip =
@@ -134,29 +161,48 @@ public final class BenchCommand implements Callable<Integer> {
                 Runtime.getRuntime().maxMemory() >> 20,
                 Runtime.getRuntime().availableProcessors());
         out.flush();
+        if (warmup > 0) {
+            BenchRun warm =
+                    new BenchRun(
+                            LocalJob.generatedInput(
+                                    job.warehouse().resolve("_warmup"),
+                                    warmup,
+                                    seed + 1,
+                                    job.tenants(),
+                                    TrafficGenerator.Spread.REALISTIC),
+                            warmup,
+                            job.tenants(),
+                            job.keysFile(),
+                            job.warehouse(),
+                            parallelism,
+                            checkpointInterval,
+                            job.geoDatabase());
+            for (String variant : variants) {
+                BenchRun.Figures f = run(warm, variant).call();
+                out.printf(
+                        Locale.ROOT,
+                        "  warm-up %-16s %8.1f s on %,d other hits (not counted)%n",
+                        f.variant(),
+                        f.elapsed().toMillis() / 1000.0,
+                        warmup);
+                out.flush();
+            }
+        }
         List<BenchRun.Figures> figures = new ArrayList<>();
         for (String variant : variants) {
-            BenchRun.Figures f =
-                    switch (variant) {
-                        case "pass-through" -> bench.passThrough();
-                        case "hitflow" -> bench.full();
-                        case "flink-sql-session-tvf" -> bench.flinkSqlSessionWindows();
-                        case "gate-only" -> bench.sessionizer("hashmap", false);
-                        case "sessionize-hashmap" -> bench.sessionizer("hashmap", true);
-                        case "sessionize-rocksdb" -> bench.sessionizer("rocksdb", true);
-                        default ->
-                                throw new CommandLine.ParameterException(
-                                        spec.commandLine(), "unknown variant '" + variant + "'");
-                    };
+            BenchRun.Figures f = run(bench, variant).call();
             figures.add(f);
             out.printf(
                     Locale.ROOT,
-                    "  %-24s %8.1f s %,12.0f records/s  peak heap %,6d MiB  max checkpoint %,8d KiB%n",
+                    "  %-24s %8.1f s %,12.0f records/s  peak heap %,6d MiB  max checkpoint %,8d KiB"
+                            + "  cpu %,6.1f s (%,.1f us/hit)%n",
                     f.variant(),
                     f.elapsed().toMillis() / 1000.0,
                     f.recordsPerSecond(),
                     f.peakHeapBytes() >> 20,
-                    f.maxCheckpointBytes() >> 10);
+                    f.maxCheckpointBytes() >> 10,
+                    f.cpu().toMillis() / 1000.0,
+                    f.cpuMicrosPerRecord());
             out.flush();
         }
         BenchRun.Figures hitflow = find(figures, "hitflow");
@@ -165,17 +211,32 @@ public final class BenchCommand implements Callable<Integer> {
         if (hitflow != null && floor != null) {
             out.printf(
                     Locale.ROOT,
-                    "  hitflow / pass-through          = %.2f%n",
-                    hitflow.recordsPerSecond() / floor.recordsPerSecond());
+                    "  hitflow / pass-through          = %.2f (CPU per hit: %.2f)%n",
+                    hitflow.recordsPerSecond() / floor.recordsPerSecond(),
+                    hitflow.cpuMicrosPerRecord() / floor.cpuMicrosPerRecord());
         }
         if (hitflow != null && sql != null) {
             out.printf(
                     Locale.ROOT,
-                    "  hitflow / flink-sql-session-tvf = %.2f%n",
-                    hitflow.recordsPerSecond() / sql.recordsPerSecond());
+                    "  hitflow / flink-sql-session-tvf = %.2f (CPU per hit: %.2f)%n",
+                    hitflow.recordsPerSecond() / sql.recordsPerSecond(),
+                    hitflow.cpuMicrosPerRecord() / sql.cpuMicrosPerRecord());
         }
         out.flush();
         return 0;
+    }
+
+    /** The run of one variant, not started yet. */
+    private Callable<BenchRun.Figures> run(BenchRun bench, String variant) {
+        return switch (variant) {
+            case "pass-through" -> bench::passThrough;
+            case "hitflow" -> bench::full;
+            case "flink-sql-session-tvf" -> bench::flinkSqlSessionWindows;
+            case "gate-only" -> () -> bench.sessionizer("hashmap", false);
+            case "sessionize-hashmap" -> () -> bench.sessionizer("hashmap", true);
+            case "sessionize-rocksdb" -> () -> bench.sessionizer("rocksdb", true);
+            default -> throw new IllegalArgumentException("unknown variant " + variant);
+        };
     }
 
     private static BenchRun.Figures find(List<BenchRun.Figures> figures, String variant) {

@@ -36,16 +36,35 @@ import org.apache.flink.table.data.RowData;
  * SQL with the SESSION window table-valued function over the same file.
  */
 public final class BenchRun {
-    /** One variant's figures. */
+    /**
+     * One variant's figures. {@code cpu} is the CPU time the whole JVM used during the run (every
+     * thread: tasks, JIT compilers, GC): the work a variant costs, which moves far less than its
+     * wall-clock rate when the machine is shared.
+     */
     public record Figures(
             String variant,
             long records,
             Duration elapsed,
             long peakHeapBytes,
-            long maxCheckpointBytes) {
+            long maxCheckpointBytes,
+            Duration cpu) {
         public double recordsPerSecond() {
             return records / Math.max(elapsed.toNanos() / 1e9, 1e-9);
         }
+
+        /** CPU microseconds per record, over every thread of the JVM. */
+        public double cpuMicrosPerRecord() {
+            return cpu.toNanos() / 1e3 / Math.max(records, 1);
+        }
+    }
+
+    /** CPU time used so far by this JVM, every thread included. */
+    public static Duration processCpuTime() {
+        if (ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Duration.ofNanos(Math.max(os.getProcessCpuTime(), 0));
+        }
+        return Duration.ZERO;
     }
 
     private final Path input;
@@ -268,13 +287,15 @@ public final class BenchRun {
                         "bench-checkpoint-sampler");
         sampler.setDaemon(true);
         sampler.start();
+        Duration cpuBefore = processCpuTime();
         long started = System.nanoTime();
         env.execute("hitflow-bench " + variant);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        Duration cpu = processCpuTime().minus(cpuBefore);
         running.set(false);
         sampler.join();
         long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        return new Figures(variant, records, elapsed, peak, maxCheckpoint.get());
+        return new Figures(variant, records, elapsed, peak, maxCheckpoint.get(), cpu);
     }
 
     /** Bytes of the files below {@code dir} (0 when it is gone or changing), for the figures. */

@@ -324,12 +324,14 @@ public final class StreamThroughputBench implements Callable<Integer> {
                 BenchRun.Figures f = m.figures();
                 out(
                         "  %-20s %8.1f s %,12.0f hits/s  peak heap %,6d MiB  max checkpoint %,8d"
-                                + " KiB",
+                                + " KiB  cpu %,6.1f s (%,.1f us/hit, the broker's included)",
                         f.variant(),
                         f.elapsed().toMillis() / 1000.0,
                         f.recordsPerSecond(),
                         f.peakHeapBytes() >> 20,
-                        f.maxCheckpointBytes() >> 10);
+                        f.maxCheckpointBytes() >> 10,
+                        f.cpu().toMillis() / 1000.0,
+                        f.cpuMicrosPerRecord());
             }
         } catch (VerificationFailure e) {
             spec.commandLine().getErr().println("stream-bench: FAILED: " + e.getMessage());
@@ -553,6 +555,7 @@ public final class StreamThroughputBench implements Callable<Integer> {
         AtomicBoolean running = new AtomicBoolean(true);
         IngestProgress.reset();
         List<long[]> progress = java.util.Collections.synchronizedList(new ArrayList<>());
+        Duration cpuBefore = BenchRun.processCpuTime();
         long started = System.nanoTime();
         Thread sampler =
                 new Thread(
@@ -595,7 +598,14 @@ public final class StreamThroughputBench implements Callable<Integer> {
                 steps.lastHit(),
                 steps.steadyHitsPerSecond());
         return new Measured(
-                new BenchRun.Figures(variant, records, elapsed, peak, maxCheckpoint.get()), steps);
+                new BenchRun.Figures(
+                        variant,
+                        records,
+                        elapsed,
+                        peak,
+                        maxCheckpoint.get(),
+                        BenchRun.processCpuTime().minus(cpuBefore)),
+                steps);
     }
 
     /** The progress of a run from its samples of (nanoseconds since submit, hits accepted). */
