@@ -173,7 +173,9 @@ public final class BenchCommand implements Callable<Integer> {
                             warmup,
                             job.tenants(),
                             job.keysFile(),
-                            job.warehouse(),
+                            // apart from the timed runs' folders: a finished job's mini cluster
+                            // may still be discarding its checkpoints there
+                            job.warehouse().resolve("_warmup"),
                             parallelism,
                             checkpointInterval,
                             job.geoDatabase());

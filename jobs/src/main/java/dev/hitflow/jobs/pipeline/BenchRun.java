@@ -325,7 +325,7 @@ public final class BenchRun {
         }
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+                Files.deleteIfExists(p); // a job's own cleanup may have been first
             }
         }
     }
