@@ -69,6 +69,23 @@ public final class GeoLocator implements AutoCloseable {
             }
             return new Block(high, low, bits, address.length);
         }
+
+        // Written out: a record's generated equals/hashCode go through method handles, which
+        // the JIT left un-inlined on this per-lookup path (seen in profiles of the combiner's key).
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Block b
+                    && high == b.high
+                    && low == b.low
+                    && bits == b.bits
+                    && addressLength == b.addressLength;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * (31 * Long.hashCode(high) + Long.hashCode(low)) + bits)
+                    + addressLength;
+        }
     }
 
     private GeoLocator(DatabaseReader reader, Path file) {
