@@ -22,7 +22,6 @@ import dev.hitflow.udfs.url.ScrubbedUrl;
 import dev.hitflow.udfs.url.UrlScrubber;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -83,9 +82,7 @@ public class EnrichmentBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         Path geolite =
-                MaxMindTestDatabases.sharedData()
-                        .map(d -> d.resolve("geolite2-2019").resolve("GeoLite2-City.mmdb"))
-                        .filter(Files::isRegularFile)
+                MaxMindTestDatabases.fullSizeCity()
                         .orElseThrow(
                                 () -> new IllegalStateException("GeoLite2-City.mmdb not found"));
         geo = GeoLocator.open(geolite);

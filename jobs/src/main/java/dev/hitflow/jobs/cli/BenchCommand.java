@@ -115,11 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (geoip == null) {
             // realistic lookups: the full-size GeoLite2 City beside the checkout, when present
-            geoip =
-                    MaxMindTestDatabases.sharedData()
-                            .map(d -> d.resolve("geolite2-2019").resolve("GeoLite2-City.mmdb"))
-                            .filter(java.nio.file.Files::isRegularFile)
-                            .orElse(null);
+            geoip = MaxMindTestDatabases.fullSizeCity().orElse(null);
         }
         LocalJob job =
                 LocalJob.prepare(

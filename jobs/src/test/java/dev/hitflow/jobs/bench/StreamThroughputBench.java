@@ -248,11 +248,7 @@ public final class StreamThroughputBench implements Callable<Integer> {
         }
         if (geoip == null) {
             // as hitflow bench: the full-size GeoLite2 City beside the checkout, when present
-            geoip =
-                    MaxMindTestDatabases.sharedData()
-                            .map(d -> d.resolve("geolite2-2019").resolve("GeoLite2-City.mmdb"))
-                            .filter(Files::isRegularFile)
-                            .orElse(null);
+            geoip = MaxMindTestDatabases.fullSizeCity().orElse(null);
         }
         LocalJob prepared =
                 LocalJob.prepare(

@@ -41,4 +41,14 @@ public final class MaxMindTestDatabases {
     public static Optional<Path> cityTestDatabase() {
         return file(CITY_TEST);
     }
+
+    /**
+     * The full-size GeoLite2 City (2019) of the shared data folder, if present: the database of the
+     * benchmarks, whose lookups miss and hit as production's do.
+     */
+    public static Optional<Path> fullSizeCity() {
+        return sharedData()
+                .map(p -> p.resolve("geolite2-2019").resolve("GeoLite2-City.mmdb"))
+                .filter(Files::isRegularFile);
+    }
 }
