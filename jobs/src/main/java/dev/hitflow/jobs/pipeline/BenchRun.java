@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -264,38 +265,82 @@ public final class BenchRun {
                         checkpoints, parallelism, checkpointInterval, stateBackend);
         builder.build(env, warehouse, catalog);
 
-        System.gc();
-        List<MemoryPoolMXBean> heap =
-                ManagementFactory.getMemoryPoolMXBeans().stream()
-                        .filter(p -> p.getType() == MemoryType.HEAP)
-                        .toList();
-        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
-        AtomicLong maxCheckpoint = new AtomicLong();
-        AtomicBoolean running = new AtomicBoolean(true);
-        Thread sampler =
-                new Thread(
-                        () -> {
-                            while (running.get()) {
-                                maxCheckpoint.accumulateAndGet(size(checkpoints), Math::max);
-                                try {
-                                    Thread.sleep(200);
-                                } catch (InterruptedException e) {
-                                    return;
-                                }
-                            }
-                        },
-                        "bench-checkpoint-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
-        Duration cpuBefore = processCpuTime();
-        long started = System.nanoTime();
+        Sampler usage = Sampler.start(checkpoints, sinceStart -> {});
         env.execute("hitflow-bench " + variant);
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        Duration cpu = processCpuTime().minus(cpuBefore);
-        running.set(false);
-        sampler.join();
-        long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        return new Figures(variant, records, elapsed, peak, maxCheckpoint.get(), cpu);
+        usage.stop();
+        return usage.figures(variant, records);
+    }
+
+    /**
+     * What a run uses, sampled while it runs: its time from start to stop, the heap pools' peak
+     * (reset at the start, after a GC), the largest size of its checkpoint folder (every 200 ms),
+     * and the JVM's CPU time. Shared with the stream benchmark, which also samples its ingest
+     * progress at each tick.
+     */
+    public static final class Sampler {
+        private final List<MemoryPoolMXBean> heap;
+        private final AtomicLong maxCheckpoint = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+        private long started;
+        private Duration cpuBefore;
+        private Duration elapsed;
+        private Duration cpu;
+
+        private Sampler(Path checkpoints, LongConsumer eachTick) {
+            heap =
+                    ManagementFactory.getMemoryPoolMXBeans().stream()
+                            .filter(p -> p.getType() == MemoryType.HEAP)
+                            .toList();
+            thread =
+                    new Thread(
+                            () -> {
+                                while (running.get()) {
+                                    eachTick.accept(System.nanoTime() - started);
+                                    maxCheckpoint.accumulateAndGet(size(checkpoints), Math::max);
+                                    try {
+                                        Thread.sleep(200);
+                                    } catch (InterruptedException e) {
+                                        return;
+                                    }
+                                }
+                            },
+                            "bench-sampler");
+            thread.setDaemon(true);
+        }
+
+        /**
+         * Starts the clock and the sampling; {@code eachTick} runs on the sampler's thread at every
+         * sample, with the nanoseconds since the start.
+         */
+        public static Sampler start(Path checkpoints, LongConsumer eachTick) {
+            Sampler sampler = new Sampler(checkpoints, eachTick);
+            System.gc();
+            sampler.heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+            sampler.cpuBefore = processCpuTime();
+            sampler.started = System.nanoTime();
+            sampler.thread.start();
+            return sampler;
+        }
+
+        /** Stops the clock and the sampling. */
+        public void stop() throws InterruptedException {
+            elapsed = Duration.ofNanos(System.nanoTime() - started);
+            cpu = processCpuTime().minus(cpuBefore);
+            running.set(false);
+            thread.join();
+        }
+
+        /** From start to stop. */
+        public Duration elapsed() {
+            return elapsed;
+        }
+
+        /** The run's figures (after {@link #stop}). */
+        public Figures figures(String variant, long records) {
+            long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+            return new Figures(variant, records, elapsed, peak, maxCheckpoint.get(), cpu);
+        }
     }
 
     /** Bytes of the files below {@code dir} (0 when it is gone or changing), for the figures. */

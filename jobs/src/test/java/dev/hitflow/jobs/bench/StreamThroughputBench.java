@@ -25,9 +25,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,13 +37,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Table;
@@ -521,7 +515,6 @@ public final class StreamThroughputBench implements Callable<Integer> {
         StreamExecutionEnvironment env =
                 LocalJob.localEnvironment(checkpoints, parallelism, checkpointInterval, "hashmap");
         Configuration conf = new Configuration();
-        conf.set(PipelineOptions.OBJECT_REUSE, true);
         IngestProgress.enable(conf);
         env.configure(conf);
         if (!env.getConfig().isObjectReuseEnabled()) {
@@ -541,49 +534,21 @@ public final class StreamThroughputBench implements Callable<Integer> {
             StreamExecutionEnvironment env,
             Path checkpoints)
             throws Exception {
-        System.gc();
-        List<MemoryPoolMXBean> heap =
-                ManagementFactory.getMemoryPoolMXBeans().stream()
-                        .filter(p -> p.getType() == MemoryType.HEAP)
-                        .toList();
-        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
-        AtomicLong maxCheckpoint = new AtomicLong();
-        AtomicBoolean running = new AtomicBoolean(true);
         IngestProgress.reset();
         List<long[]> progress = java.util.Collections.synchronizedList(new ArrayList<>());
-        Duration cpuBefore = BenchRun.processCpuTime();
-        long started = System.nanoTime();
-        Thread sampler =
-                new Thread(
-                        () -> {
-                            while (running.get()) {
-                                progress.add(
-                                        new long[] {
-                                            System.nanoTime() - started, IngestProgress.accepted()
-                                        });
-                                maxCheckpoint.accumulateAndGet(
-                                        BenchRun.size(checkpoints), Math::max);
-                                try {
-                                    Thread.sleep(200);
-                                } catch (InterruptedException e) {
-                                    return;
-                                }
-                            }
-                        },
-                        "stream-bench-checkpoint-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
+        BenchRun.Sampler usage =
+                BenchRun.Sampler.start(
+                        checkpoints,
+                        sinceStart ->
+                                progress.add(new long[] {sinceStart, IngestProgress.accepted()}));
         JobExecutionResult result;
         try {
             JobClient client = env.executeAsync("stream-bench " + variant);
             result = client.getJobExecutionResult().get();
         } finally {
-            running.set(false);
-            sampler.join();
+            usage.stop();
         }
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        Progress steps = progress(progress, validHits, elapsed);
+        Progress steps = progress(progress, validHits, usage.elapsed());
         out(
                 "  %-20s job %s finished: net runtime %.1f s; first hit ingested after %.1f s,"
                         + " the last after %.1f s; 10%%-90%% of the hits at %,.0f hits/s",
@@ -593,15 +558,7 @@ public final class StreamThroughputBench implements Callable<Integer> {
                 steps.firstHit(),
                 steps.lastHit(),
                 steps.steadyHitsPerSecond());
-        return new Measured(
-                new BenchRun.Figures(
-                        variant,
-                        records,
-                        elapsed,
-                        peak,
-                        maxCheckpoint.get(),
-                        BenchRun.processCpuTime().minus(cpuBefore)),
-                steps);
+        return new Measured(usage.figures(variant, records), steps);
     }
 
     /** The progress of a run from its samples of (nanoseconds since submit, hits accepted). */
