@@ -121,7 +121,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         long watermark = ctx.timerService().currentWatermark();
         if (hit.getReceivedAt() <= watermark) {
             lateHits.inc();
-            remember(List.of(hitId), List.of(hit.getReceivedAt()), hit.getReceivedAt(), ctx);
+            remember(List.of(hitId), hit.getReceivedAt(), ctx);
             // Jobs run with object reuse: the input is ours to change once we pass it on.
             hit.setLate(true);
             hit.setSessionId(null);
@@ -207,17 +207,15 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
                 }
                 Session record = SessionBuilder.build(session, zone);
                 List<String> ids = new ArrayList<>(session.size());
-                List<Long> times = new ArrayList<>(session.size());
                 for (EnrichedHit hit : session) {
                     openHits.remove(hit.getHitId());
                     ids.add(hit.getHitId());
-                    times.add(hit.getReceivedAt());
                     // expanded from state for this firing: ours to complete and pass on
                     hit.setSessionId(record.getSessionId());
                     out.collect(hit);
                 }
                 ctx.output(SESSIONS, record);
-                remember(ids, times, last, ctx);
+                remember(ids, last, ctx);
             }
         }
         if (nextClose != null) {
@@ -232,14 +230,14 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
 
     /**
      * Remembers emitted hit_ids for the replay memory past {@code latest}, the newest of them,
-     * under one timer (a closed session's, or a late hit's own).
+     * under one timer (a closed session's, or a late hit's own); each is remembered with that
+     * timer's time, when it is forgotten.
      */
-    private void remember(List<String> hitIds, List<Long> receivedAt, long latest, Context ctx)
-            throws Exception {
-        for (int i = 0; i < hitIds.size(); i++) {
-            emittedHitIds.put(hitIds.get(i), receivedAt.get(i));
-        }
+    private void remember(List<String> hitIds, long latest, Context ctx) throws Exception {
         long at = latest + REPLAY_MEMORY.toMillis() + 1;
+        for (String hitId : hitIds) {
+            emittedHitIds.put(hitId, at);
+        }
         List<String> due = forgetAt.get(at);
         if (due == null) {
             forgetAt.put(at, hitIds);
