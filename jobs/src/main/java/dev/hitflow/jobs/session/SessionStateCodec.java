@@ -13,12 +13,12 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
- * Bytes of the sessionizer's state records: one format byte, then plain Avro binary
+ * Bytes of the sessionizer's open hits ({@link OpenHit}): one format byte, then plain Avro binary
  * (variable-length integers, one byte per union branch). Flink's own Avro serializer writes every
  * int, long and union index at full width, a third more bytes for these records. A change of {@link
- * OpenHit} or {@link OpenKey} needs a new format byte and a reader of the old schema, so that a
- * restored job reads the state it saved. Not thread-safe (reused buffers): one per operator
- * instance.
+ * OpenHit} needs a new format byte and a reader of the old schema, so that a restored job reads the
+ * state it saved (the key's {@code OpenKey} is kept by Flink's Avro serializer, whose state
+ * snapshot carries its schema). Not thread-safe (reused buffers): one per operator instance.
  */
 public final class SessionStateCodec {
     /** The first byte of every value: the schema generation it was written with. */
@@ -33,19 +33,11 @@ public final class SessionStateCodec {
     private BinaryDecoder decoder;
 
     public byte[] encode(OpenHit hit) {
-        return write(hitWriter, hit);
-    }
-
-    public OpenHit decodeHit(byte[] bytes) {
-        return read(hitReader, bytes);
-    }
-
-    private <T> byte[] write(SpecificDatumWriter<T> writer, T value) {
         try {
             buffer.reset();
             buffer.write(FORMAT);
             encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
-            writer.write(value, encoder);
+            hitWriter.write(hit, encoder);
             encoder.flush();
             return buffer.toByteArray();
         } catch (IOException e) {
@@ -53,7 +45,7 @@ public final class SessionStateCodec {
         }
     }
 
-    private <T> T read(SpecificDatumReader<T> reader, byte[] bytes) {
+    public OpenHit decodeHit(byte[] bytes) {
         if (bytes.length == 0 || bytes[0] != FORMAT) {
             throw new IllegalStateException(
                     "sessionizer state of an unknown format "
@@ -61,7 +53,7 @@ public final class SessionStateCodec {
         }
         try {
             decoder = DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, decoder);
-            return reader.read(null, decoder);
+            return hitReader.read(null, decoder);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
