@@ -8,8 +8,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,15 +28,23 @@ import picocli.CommandLine.Option;
                     + " Prints records/s, the ratios, peak heap used and the largest checkpoint."
         })
 public final class BenchCommand implements Callable<Integer> {
-    static final java.util.Set<String> VARIANTS =
-            new java.util.LinkedHashSet<>(
-                    List.of(
-                            "pass-through",
-                            "hitflow",
-                            "flink-sql-session-tvf",
-                            "gate-only",
-                            "sessionize-hashmap",
-                            "sessionize-rocksdb"));
+    /** A variant's job, run on a bench's input. */
+    @FunctionalInterface
+    private interface Variant {
+        BenchRun.Figures run(BenchRun bench) throws Exception;
+    }
+
+    /** Every variant by its name, in the order of the help text. */
+    private static final Map<String, Variant> VARIANTS = new LinkedHashMap<>();
+
+    static {
+        VARIANTS.put("pass-through", BenchRun::passThrough);
+        VARIANTS.put("hitflow", BenchRun::full);
+        VARIANTS.put("flink-sql-session-tvf", BenchRun::flinkSqlSessionWindows);
+        VARIANTS.put("gate-only", b -> b.sessionizer("hashmap", false));
+        VARIANTS.put("sessionize-hashmap", b -> b.sessionizer("hashmap", true));
+        VARIANTS.put("sessionize-rocksdb", b -> b.sessionizer("rocksdb", true));
+    }
 
     @Option(
             names = "--generate",
@@ -107,10 +117,10 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         for (String variant : variants) {
-            if (!VARIANTS.contains(variant)) {
+            if (!VARIANTS.containsKey(variant)) {
                 throw new CommandLine.ParameterException(
                         spec.commandLine(),
-                        "unknown variant '" + variant + "' (known: " + VARIANTS + ")");
+                        "unknown variant '" + variant + "' (known: " + VARIANTS.keySet() + ")");
             }
         }
         if (geoip == null) {
@@ -176,7 +186,7 @@ public final class BenchCommand implements Callable<Integer> {
                             checkpointInterval,
                             job.geoDatabase());
             for (String variant : variants) {
-                BenchRun.Figures f = run(warm, variant).call();
+                BenchRun.Figures f = VARIANTS.get(variant).run(warm);
                 out.printf(
                         Locale.ROOT,
                         "  warm-up %-16s %8.1f s on %,d other hits (not counted)%n",
@@ -188,7 +198,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<BenchRun.Figures> figures = new ArrayList<>();
         for (String variant : variants) {
-            BenchRun.Figures f = run(bench, variant).call();
+            BenchRun.Figures f = VARIANTS.get(variant).run(bench);
             figures.add(f);
             out.printf(
                     Locale.ROOT,
@@ -222,19 +232,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    /** The run of one variant, not started yet. */
-    private Callable<BenchRun.Figures> run(BenchRun bench, String variant) {
-        return switch (variant) {
-            case "pass-through" -> bench::passThrough;
-            case "hitflow" -> bench::full;
-            case "flink-sql-session-tvf" -> bench::flinkSqlSessionWindows;
-            case "gate-only" -> () -> bench.sessionizer("hashmap", false);
-            case "sessionize-hashmap" -> () -> bench.sessionizer("hashmap", true);
-            case "sessionize-rocksdb" -> () -> bench.sessionizer("rocksdb", true);
-            default -> throw new IllegalArgumentException("unknown variant " + variant);
-        };
     }
 
     private static BenchRun.Figures find(List<BenchRun.Figures> figures, String variant) {
