@@ -3,6 +3,7 @@ package dev.hitflow.jobs.sink;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -164,7 +165,7 @@ public final class RowLayout implements Serializable {
                 case BIGINT -> writer.writeLong(p, (Long) value);
                 case DOUBLE -> writer.writeDouble(p, (Double) value);
                 case BINARY, VARBINARY -> writer.writeBinary(p, (byte[]) value);
-                // maps and arrays: their serializers hold scratch buffers, so one per use
+                // maps and arrays, through their serializers (per thread: scratch buffers)
                 default -> BinaryWriter.write(writer, p, value, type, serializer(type));
             }
             return this;
@@ -179,9 +180,17 @@ public final class RowLayout implements Serializable {
         }
     }
 
+    /**
+     * Serializers of the nested types (maps, arrays), per thread: they hold scratch buffers, and
+     * the layouts are shared by every subtask of a JVM. Keyed by the layouts' own type objects.
+     */
+    private static final ThreadLocal<Map<LogicalType, TypeSerializer<?>>> SERIALIZERS =
+            ThreadLocal.withInitial(IdentityHashMap::new);
+
     private static TypeSerializer<?> serializer(LogicalType type) {
         return switch (type.getTypeRoot()) {
-            case ARRAY, MAP, MULTISET, ROW, RAW -> InternalSerializers.create(type);
+            case ARRAY, MAP, MULTISET, ROW, RAW ->
+                    SERIALIZERS.get().computeIfAbsent(type, InternalSerializers::create);
             default -> null;
         };
     }
