@@ -120,4 +120,45 @@ class TrafficGeneratorTest {
                 .hasSize(TrafficGenerator.REALISTIC_AGENTS)
                 .doesNotHaveDuplicates();
     }
+
+    @Test
+    void realisticSeedsShareTheAgentsButNotTheAddresses() throws Exception {
+        Set<String> agents5 = new HashSet<>();
+        Set<String> addresses5 = new HashSet<>();
+        Set<String> agents6 = new HashSet<>();
+        Set<String> addresses6 = new HashSet<>();
+        readRealistic(5, agents5, addresses5);
+        readRealistic(6, agents6, addresses6);
+        Set<String> allAgents =
+                Set.copyOf(
+                        TrafficGenerator.realisticAgents(new java.util.SplittableRandom(0x5eed)));
+        allAgents = new HashSet<>(allAgents);
+        allAgents.addAll(TrafficGenerator.ROBOTS);
+        // a warm-up on another seed meets the same browsers (as a long-running job does) ...
+        assertThat(allAgents).containsAll(agents5).containsAll(agents6);
+        // ... and other visitors, whose addresses the GeoIP cache has not seen
+        Set<String> shared = new HashSet<>(addresses5);
+        shared.retainAll(addresses6);
+        assertThat(shared.size()).isLessThan(addresses5.size() / 100);
+    }
+
+    private static void readRealistic(long seed, Set<String> agents, Set<String> addresses)
+            throws Exception {
+        StringWriter out = new StringWriter();
+        new TrafficGenerator(seed, SITES, START, TrafficGenerator.Spread.REALISTIC)
+                .write(20_000, out);
+        ObjectMapper json = new ObjectMapper();
+        for (String line : out.toString().lines().toList()) {
+            JsonNode node;
+            try {
+                node = json.readTree(line);
+            } catch (Exception e) {
+                continue;
+            }
+            if (node.has("user_agent") && node.has("ip")) {
+                agents.add(node.get("user_agent").asText());
+                addresses.add(node.get("ip").asText());
+            }
+        }
+    }
 }
