@@ -5,7 +5,6 @@ import dev.hitflow.schemas.config.TenantRegistry;
 import java.nio.file.Path;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -43,10 +42,9 @@ public final class FileHitSource {
                             .name("ingest-avro")
                             .uid("ingest-avro");
         } else {
-            DataStream<String> lines =
+            DataStream<byte[]> lines =
                     env.fromSource(
-                                    FileSource.forRecordStreamFormat(
-                                                    new TextLineInputFormat(), path)
+                                    FileSource.forRecordStreamFormat(new JsonLinesFormat(), path)
                                             .build(),
                                     WatermarkStrategy.noWatermarks(),
                                     "file-source-jsonl")

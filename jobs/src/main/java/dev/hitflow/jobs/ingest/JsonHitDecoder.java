@@ -41,6 +41,18 @@ public final class JsonHitDecoder {
     }
 
     public RawHit decode(String line) throws DecodeException {
+        return decode(line, null);
+    }
+
+    /**
+     * The same from the line's UTF-8 bytes, as the file source reads them (Jackson's byte parser:
+     * no String of the whole line); bytes that are not UTF-8 make the line MALFORMED_JSON.
+     */
+    public RawHit decode(byte[] line) throws DecodeException {
+        return decode(null, line);
+    }
+
+    private RawHit decode(String text, byte[] bytes) throws DecodeException {
         // A streaming pass over the top level (no tree for the whole record: decoding is on the
         // hot path); nested objects, which are rare, are read as small trees.
         String hitId = null;
@@ -51,7 +63,10 @@ public final class JsonHitDecoder {
         boolean siteSeen = false;
         boolean typeSeen = false;
         boolean ipSeen = false;
-        try (JsonParser p = mapper.getFactory().createParser(line)) {
+        try (JsonParser p =
+                text != null
+                        ? mapper.getFactory().createParser(text)
+                        : mapper.getFactory().createParser(bytes)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new DecodeException(DeadLetterReason.MALFORMED_JSON, "not a JSON object");
             }

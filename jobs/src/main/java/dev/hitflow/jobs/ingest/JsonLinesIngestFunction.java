@@ -4,12 +4,14 @@ import dev.hitflow.schemas.avro.DeadLetterReason;
 import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.config.TenantRegistry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.util.Collector;
 
-/** JSON Lines input: one JSON object per line, decoded by {@link JsonHitDecoder}. */
-public class JsonLinesIngestFunction extends IngestFunction<String> {
+/**
+ * JSON Lines input: one JSON object per line, as the line's bytes ({@link JsonLinesFormat}),
+ * decoded by {@link JsonHitDecoder}. A dead letter keeps the line's bytes as they were.
+ */
+public class JsonLinesIngestFunction extends IngestFunction<byte[]> {
     private static final long serialVersionUID = 1L;
 
     /** Lines longer than this are dead letters (TOO_LARGE) without being parsed. */
@@ -28,16 +30,15 @@ public class JsonLinesIngestFunction extends IngestFunction<String> {
     }
 
     @Override
-    public void processElement(String line, Context ctx, Collector<RawHit> out) throws IOException {
-        if (line.isBlank()) {
+    public void processElement(byte[] line, Context ctx, Collector<RawHit> out) throws IOException {
+        if (isBlank(line)) {
             return; // an empty line is not a record
         }
-        byte[] original = line.getBytes(StandardCharsets.UTF_8);
-        if (original.length > MAX_LINE_BYTES) {
+        if (line.length > MAX_LINE_BYTES) {
             reject(
                     DeadLetterReason.TOO_LARGE,
-                    "record is " + original.length + " bytes, over " + MAX_LINE_BYTES,
-                    original,
+                    "record is " + line.length + " bytes, over " + MAX_LINE_BYTES,
+                    line,
                     null,
                     null,
                     ctx);
@@ -47,9 +48,19 @@ public class JsonLinesIngestFunction extends IngestFunction<String> {
         try {
             hit = decoder.decode(line);
         } catch (JsonHitDecoder.DecodeException e) {
-            reject(e.reason(), e.getMessage(), original, null, null, ctx);
+            reject(e.reason(), e.getMessage(), line, null, null, ctx);
             return;
         }
-        accept(hit, original, ctx, out);
+        accept(hit, line, ctx, out);
+    }
+
+    /** Only spaces, tabs and line ends (what String.isBlank finds blank among ASCII). */
+    static boolean isBlank(byte[] line) {
+        for (byte b : line) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n' && b != '\f' && b != 0x0b) {
+                return false;
+            }
+        }
+        return true;
     }
 }

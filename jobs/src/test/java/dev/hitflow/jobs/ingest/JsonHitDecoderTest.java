@@ -8,6 +8,7 @@ import dev.hitflow.schemas.avro.Consent;
 import dev.hitflow.schemas.avro.DeadLetterReason;
 import dev.hitflow.schemas.avro.HitType;
 import dev.hitflow.schemas.avro.RawHit;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -91,8 +92,38 @@ class JsonHitDecoderTest {
                 "gps is out of range");
     }
 
+    @Test
+    void bytesDecodeAsTheirTextDoes() throws Exception {
+        String line =
+                "{\"hit_id\":\"h\u00e9\",\"received_at\":1,\"site_id\":\"s\",\"hit_type\":\"PAGE_VIEW\","
+                        + "\"ip\":\"::1\",\"page\":\"/caf\u00e9/\u65e5\u672c\",\"properties\":{\"k\":\"\u20ac\"}}";
+        assertThat(decoder.decode(line.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(decoder.decode(line));
+        assertThat(decoder.decode(line.getBytes(StandardCharsets.UTF_8)).getPage())
+                .isEqualTo("/caf\u00e9/\u65e5\u672c");
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreMalformed() {
+        byte[] line =
+                "{\"hit_id\":\"h\",\"received_at\":1,\"site_id\":\"s\",\"hit_type\":\"PAGE_VIEW\",\"ip\":\"::1\",\"page\":\"/x\"}"
+                        .getBytes(StandardCharsets.UTF_8);
+        line[line.length - 4] = (byte) 0xc3; // a lead byte followed by '"': not UTF-8
+        assertThatThrownBy(() -> decoder.decode(line))
+                .isInstanceOfSatisfying(
+                        JsonHitDecoder.DecodeException.class,
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.MALFORMED_JSON));
+    }
+
     private void assertReason(String line, DeadLetterReason reason, String detail) {
         assertThatThrownBy(() -> decoder.decode(line))
+                .isInstanceOfSatisfying(
+                        JsonHitDecoder.DecodeException.class,
+                        e -> {
+                            assertThat(e.reason()).isEqualTo(reason);
+                            assertThat(e.getMessage()).isEqualTo(detail);
+                        });
+        assertThatThrownBy(() -> decoder.decode(line.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOfSatisfying(
                         JsonHitDecoder.DecodeException.class,
                         e -> {
