@@ -210,6 +210,15 @@ public final class HitflowCatalog implements Serializable {
         if (catalog.tableExists(def.id())) {
             return catalog.loadTable(def.id());
         }
+        try {
+            return catalog.createTable(def.id(), def.schema(), def.spec(), tableProperties(def));
+        } catch (AlreadyExistsException e) {
+            return catalog.loadTable(def.id());
+        }
+    }
+
+    /** The properties a table is created with. */
+    public static Map<String, String> tableProperties(TableDef def) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put(TableProperties.FORMAT_VERSION, "2");
         props.put(TableProperties.DEFAULT_FILE_FORMAT, "parquet");
@@ -217,10 +226,6 @@ public final class HitflowCatalog implements Serializable {
         // Streaming commits make many small metadata files; keep the history short.
         props.put(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");
         props.put(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "20");
-        try {
-            return catalog.createTable(def.id(), def.schema(), def.spec(), props);
-        } catch (AlreadyExistsException e) {
-            return catalog.loadTable(def.id());
-        }
+        return props;
     }
 }
