@@ -40,7 +40,9 @@ public final class BenchRun {
     /**
      * One variant's figures. {@code cpu} is the CPU time the whole JVM used during the run (every
      * thread: tasks, JIT compilers, GC): the work a variant costs, which moves far less than its
-     * wall-clock rate when the machine is shared.
+     * wall-clock rate when the machine is shared. {@code jit} is the part of it the JIT compilers
+     * spent compiling (the JVM's compilation time): on 2 cores the JIT is still compiling minutes
+     * into a run of the full pipeline, a cost a long-running job stops paying.
      */
     public record Figures(
             String variant,
@@ -48,7 +50,8 @@ public final class BenchRun {
             Duration elapsed,
             long peakHeapBytes,
             long maxCheckpointBytes,
-            Duration cpu) {
+            Duration cpu,
+            Duration jit) {
         public double recordsPerSecond() {
             return records / Math.max(elapsed.toNanos() / 1e9, 1e-9);
         }
@@ -57,6 +60,19 @@ public final class BenchRun {
         public double cpuMicrosPerRecord() {
             return cpu.toNanos() / 1e3 / Math.max(records, 1);
         }
+
+        /** The same without the JIT's compiling: what a record costs once the code is compiled. */
+        public double cpuMicrosPerRecordWithoutJit() {
+            return Math.max(cpu.minus(jit).toNanos(), 0) / 1e3 / Math.max(records, 1);
+        }
+    }
+
+    /** Time the JIT compilers have spent compiling in this JVM so far. */
+    public static Duration compilationTime() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported()
+                ? Duration.ofMillis(jit.getTotalCompilationTime())
+                : Duration.ZERO;
     }
 
     /** CPU time used so far by this JVM, every thread included. */
@@ -94,6 +110,28 @@ public final class BenchRun {
         this.root = root;
         this.parallelism = parallelism;
         this.checkpointInterval = checkpointInterval;
+    }
+
+    /**
+     * File -> decode + validate into discarding sinks: what reading and decoding cost, the first
+     * line of the per-stage budget (each variant after it adds one stage).
+     */
+    public Figures decodeOnly() throws Exception {
+        return measure(
+                "decode-only",
+                (env, warehouse, catalog) -> {
+                    IngestedHits in = FileHitSource.read(env, input, tenants);
+                    in.hits()
+                            .sinkTo(
+                                    new org.apache.flink.streaming.api.functions.sink.v2
+                                            .DiscardingSink<>())
+                            .name("discard-hits");
+                    in.deadLetters()
+                            .sinkTo(
+                                    new org.apache.flink.streaming.api.functions.sink.v2
+                                            .DiscardingSink<>())
+                            .name("discard-dead-letters");
+                });
     }
 
     public Figures passThrough() throws Exception {
@@ -284,8 +322,10 @@ public final class BenchRun {
         private final Thread thread;
         private long started;
         private Duration cpuBefore;
+        private Duration jitBefore;
         private Duration elapsed;
         private Duration cpu;
+        private Duration jit;
 
         private Sampler(Path checkpoints, LongConsumer eachTick) {
             heap =
@@ -318,6 +358,7 @@ public final class BenchRun {
             System.gc();
             sampler.heap.forEach(MemoryPoolMXBean::resetPeakUsage);
             sampler.cpuBefore = processCpuTime();
+            sampler.jitBefore = compilationTime();
             sampler.started = System.nanoTime();
             sampler.thread.start();
             return sampler;
@@ -327,6 +368,7 @@ public final class BenchRun {
         public void stop() throws InterruptedException {
             elapsed = Duration.ofNanos(System.nanoTime() - started);
             cpu = processCpuTime().minus(cpuBefore);
+            jit = compilationTime().minus(jitBefore);
             running.set(false);
             thread.join();
         }
@@ -339,7 +381,7 @@ public final class BenchRun {
         /** The run's figures (after {@link #stop}). */
         public Figures figures(String variant, long records) {
             long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-            return new Figures(variant, records, elapsed, peak, maxCheckpoint.get(), cpu);
+            return new Figures(variant, records, elapsed, peak, maxCheckpoint.get(), cpu, jit);
         }
     }
 

@@ -100,8 +100,15 @@ public class HitsWriterBenchmark {
     public void setUp() throws IOException {
         rows = HitsRows.make(ROWS);
         flinkType = FlinkSchemaUtil.convert(HitflowTables.HITS_SCHEMA);
-        props = new HashMap<>(HitflowCatalog.tableProperties(HitflowTables.HITS_TABLE));
-        for (String change : properties.split("\\+")) {
+        props = properties(properties);
+        dir = Files.createTempDirectory("hits-writer-bench");
+    }
+
+    /** The hits table's properties with the changes of a variant ("a+b"). */
+    static Map<String, String> properties(String variant) {
+        Map<String, String> props =
+                new HashMap<>(HitflowCatalog.tableProperties(HitflowTables.HITS_TABLE));
+        for (String change : variant.split("\\+")) {
             switch (change) {
                 case "default" -> {}
                 case "no-random-stats" ->
@@ -109,10 +116,10 @@ public class HitsWriterBenchmark {
                                 c -> props.put("write.parquet.stats-enabled.column." + c, "false"));
                 case "dict-256k" -> props.put("write.parquet.dict-size-bytes", "262144");
                 case "zstd-1" -> props.put("write.parquet.compression-level", "1");
-                default -> throw new IllegalArgumentException(properties);
+                default -> throw new IllegalArgumentException(variant);
             }
         }
-        dir = Files.createTempDirectory("hits-writer-bench");
+        return props;
     }
 
     @TearDown(Level.Trial)
@@ -128,7 +135,12 @@ public class HitsWriterBenchmark {
     /** One data file: every row added, the file closed and its Iceberg metrics read. */
     @Benchmark
     public long writeFile() throws IOException {
-        File out = dir.resolve("hits-" + (file++) + ".parquet").toFile();
+        return write(rows, props, flinkType, dir.resolve("hits-" + (file++) + ".parquet"));
+    }
+
+    static long write(RowData[] rows, Map<String, String> props, RowType flinkType, Path path)
+            throws IOException {
+        File out = path.toFile();
         FileAppender<RowData> appender =
                 Parquet.write(org.apache.iceberg.Files.localOutput(out))
                         .schema(HitflowTables.HITS_SCHEMA)
@@ -142,9 +154,79 @@ public class HitsWriterBenchmark {
         }
         appender.close();
         Metrics metrics = appender.metrics();
+        if (metrics.recordCount() != rows.length) {
+            throw new IllegalStateException(metrics.recordCount() + " rows written");
+        }
         long bytes = out.length();
-        Files.delete(out.toPath());
-        return metrics.recordCount() + bytes;
+        Files.delete(path);
+        return bytes;
+    }
+
+    /**
+     * The variants alternated in one JVM, file after file, for {@code rounds} rounds after 3 of
+     * warm-up: on a machine whose speed drifts between seconds (this one: +-25% between JMH
+     * iterations), alternation puts every variant under the same drift. Prints, per variant, the
+     * median thread CPU time and wall time per row, and their ratios to the first variant.
+     */
+    public static void main(String[] args) throws IOException {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        List<String> variants =
+                args.length > 1
+                        ? List.of(args[1].split(","))
+                        : List.of("default", "no-random-stats", "dict-256k", "zstd-1");
+        RowData[] rows = HitsRows.make(ROWS);
+        RowType flinkType = FlinkSchemaUtil.convert(HitflowTables.HITS_SCHEMA);
+        java.lang.management.ThreadMXBean threads =
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        Path dir = Files.createTempDirectory("hits-writer-alternated");
+        Map<String, long[]> cpu = new LinkedHashMap<>();
+        Map<String, long[]> wall = new LinkedHashMap<>();
+        Map<String, Long> bytes = new LinkedHashMap<>();
+        for (String v : variants) {
+            cpu.put(v, new long[rounds]);
+            wall.put(v, new long[rounds]);
+        }
+        for (int round = -3; round < rounds; round++) {
+            for (String v : variants) {
+                long c0 = threads.getCurrentThreadCpuTime();
+                long w0 = System.nanoTime();
+                long result = write(rows, properties(v), flinkType, dir.resolve(v + ".parquet"));
+                long w = System.nanoTime() - w0;
+                long c = threads.getCurrentThreadCpuTime() - c0;
+                if (round >= 0) {
+                    cpu.get(v)[round] = c;
+                    wall.get(v)[round] = w;
+                    bytes.put(v, result);
+                }
+            }
+        }
+        Files.delete(dir);
+        double baseCpu = median(cpu.get(variants.get(0)));
+        double baseWall = median(wall.get(variants.get(0)));
+        System.out.printf(
+                "%d rows per file, %d rounds alternated (3 of warm-up before)%n", ROWS, rounds);
+        System.out.printf(
+                "%-30s %12s %10s %12s %10s %12s%n",
+                "variant", "cpu us/row", "vs first", "wall us/row", "vs first", "file bytes");
+        for (String v : variants) {
+            double c = median(cpu.get(v));
+            double w = median(wall.get(v));
+            System.out.printf(
+                    "%-30s %12.3f %10.3f %12.3f %10.3f %,12d%n",
+                    v,
+                    c / 1000.0 / ROWS,
+                    c / baseCpu,
+                    w / 1000.0 / ROWS,
+                    w / baseWall,
+                    bytes.get(v));
+        }
+    }
+
+    private static double median(long[] values) {
+        long[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
     }
 
     /** The pipeline's hits rows, built once per trial. */
