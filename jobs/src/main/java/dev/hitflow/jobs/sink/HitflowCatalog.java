@@ -49,8 +49,6 @@ public final class HitflowCatalog implements Serializable {
         props.put(CatalogProperties.CATALOG_IMPL, "org.apache.iceberg.jdbc.JdbcCatalog");
         props.put(CatalogProperties.URI, "jdbc:sqlite:" + dir.resolve(SQLITE_FILE));
         props.put(CatalogProperties.WAREHOUSE_LOCATION, dir.toUri().toString());
-        // not Hadoop's local file system, which forks chmod for every file it creates
-        props.put(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
         props.put("jdbc.schema-version", "V1");
         props.put("jdbc.journal_mode", "WAL");
         props.put("jdbc.busy_timeout", "30000");
