@@ -83,24 +83,11 @@ class TrafficGeneratorTest {
 
     @Test
     void realisticSpreadGivesEachVisitorItsOwnPublicAddressAndManyAgents() throws Exception {
-        StringWriter out = new StringWriter();
-        new TrafficGenerator(5, SITES, START, TrafficGenerator.Spread.REALISTIC)
-                .write(100_000, out);
-        ObjectMapper json = new ObjectMapper();
         Set<String> addresses = new HashSet<>();
         Set<String> agents = new HashSet<>();
         int hits = 0;
         int robots = 0;
-        for (String line : out.toString().lines().toList()) {
-            JsonNode node;
-            try {
-                node = json.readTree(line);
-            } catch (Exception e) {
-                continue;
-            }
-            if (!node.has("user_agent")) {
-                continue;
-            }
+        for (JsonNode node : realisticHits(5, 100_000)) {
             hits++;
             String ip = node.get("ip").asText();
             addresses.add(ip);
@@ -123,42 +110,46 @@ class TrafficGeneratorTest {
 
     @Test
     void realisticSeedsShareTheAgentsButNotTheAddresses() throws Exception {
-        Set<String> agents5 = new HashSet<>();
-        Set<String> addresses5 = new HashSet<>();
-        Set<String> agents6 = new HashSet<>();
-        Set<String> addresses6 = new HashSet<>();
-        readRealistic(5, agents5, addresses5);
-        readRealistic(6, agents6, addresses6);
-        Set<String> allAgents =
-                Set.copyOf(
+        List<JsonNode> seed5 = realisticHits(5, 20_000);
+        List<JsonNode> seed6 = realisticHits(6, 20_000);
+        Set<String> population =
+                new HashSet<>(
                         TrafficGenerator.realisticAgents(new java.util.SplittableRandom(0x5eed)));
-        allAgents = new HashSet<>(allAgents);
-        allAgents.addAll(TrafficGenerator.ROBOTS);
+        population.addAll(TrafficGenerator.ROBOTS);
         // a warm-up on another seed meets the same browsers (as a long-running job does) ...
-        assertThat(allAgents).containsAll(agents5).containsAll(agents6);
+        assertThat(population)
+                .containsAll(values(seed5, "user_agent"))
+                .containsAll(values(seed6, "user_agent"));
         // ... and other visitors, whose addresses the GeoIP cache has not seen
-        Set<String> shared = new HashSet<>(addresses5);
-        shared.retainAll(addresses6);
-        assertThat(shared.size()).isLessThan(addresses5.size() / 100);
+        Set<String> shared = values(seed5, "ip");
+        shared.retainAll(values(seed6, "ip"));
+        assertThat(shared.size()).isLessThan(values(seed5, "ip").size() / 100);
     }
 
-    private static void readRealistic(long seed, Set<String> agents, Set<String> addresses)
-            throws Exception {
+    /** The generated lines of the realistic spread that are hits with an agent and an address. */
+    private static List<JsonNode> realisticHits(long seed, long count) throws Exception {
         StringWriter out = new StringWriter();
         new TrafficGenerator(seed, SITES, START, TrafficGenerator.Spread.REALISTIC)
-                .write(20_000, out);
+                .write(count, out);
         ObjectMapper json = new ObjectMapper();
+        List<JsonNode> hits = new java.util.ArrayList<>();
         for (String line : out.toString().lines().toList()) {
             JsonNode node;
             try {
                 node = json.readTree(line);
             } catch (Exception e) {
-                continue;
+                continue; // the generator's malformed lines
             }
             if (node.has("user_agent") && node.has("ip")) {
-                agents.add(node.get("user_agent").asText());
-                addresses.add(node.get("ip").asText());
+                hits.add(node);
             }
         }
+        return hits;
+    }
+
+    private static Set<String> values(List<JsonNode> hits, String field) {
+        Set<String> values = new HashSet<>();
+        hits.forEach(h -> values.add(h.get(field).asText()));
+        return values;
     }
 }
