@@ -314,14 +314,17 @@ public final class StreamThroughputBench implements Callable<Integer> {
                 BenchRun.Figures f = m.figures();
                 out(
                         "  %-20s %8.1f s %,12.0f hits/s  peak heap %,6d MiB  max checkpoint %,8d"
-                                + " KiB  cpu %,6.1f s (%,.1f us/hit, the broker's included)",
+                                + " KiB  cpu %,6.1f s (%,.1f us/hit, the broker's included)"
+                                + "  of it JIT %,5.1f s (without: %,.1f us/hit)",
                         f.variant(),
                         f.elapsed().toMillis() / 1000.0,
                         f.recordsPerSecond(),
                         f.peakHeapBytes() >> 20,
                         f.maxCheckpointBytes() >> 10,
                         f.cpu().toMillis() / 1000.0,
-                        f.cpuMicrosPerRecord());
+                        f.cpuMicrosPerRecord(),
+                        f.jit().toMillis() / 1000.0,
+                        f.cpuMicrosPerRecordWithoutJit());
             }
         } catch (VerificationFailure e) {
             spec.commandLine().getErr().println("stream-bench: FAILED: " + e.getMessage());
