@@ -43,7 +43,7 @@ public final class TrafficGenerator {
      * leaves the user-agent cache as a long-running job has it (popular agents known), while the
      * timed visitors' addresses are still new to the GeoIP cache.
      */
-    private static final long AGENT_POPULATION_SEED = 0x5eed;
+    static final long AGENT_POPULATION_SEED = 0x5eed;
 
     /** The kinds of invalid record generated, each with its own small share. */
     public enum Invalid {

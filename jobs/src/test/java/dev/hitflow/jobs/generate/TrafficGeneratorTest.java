@@ -114,7 +114,9 @@ class TrafficGeneratorTest {
         List<JsonNode> seed6 = realisticHits(6, 20_000);
         Set<String> population =
                 new HashSet<>(
-                        TrafficGenerator.realisticAgents(new java.util.SplittableRandom(0x5eed)));
+                        TrafficGenerator.realisticAgents(
+                                new java.util.SplittableRandom(
+                                        TrafficGenerator.AGENT_POPULATION_SEED)));
         population.addAll(TrafficGenerator.ROBOTS);
         // a warm-up on another seed meets the same browsers (as a long-running job does) ...
         assertThat(population)
