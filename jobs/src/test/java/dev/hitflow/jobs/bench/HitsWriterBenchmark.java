@@ -182,7 +182,9 @@ public class HitsWriterBenchmark {
         Map<String, long[]> cpu = new LinkedHashMap<>();
         Map<String, long[]> wall = new LinkedHashMap<>();
         Map<String, Long> bytes = new LinkedHashMap<>();
+        Map<String, Map<String, String>> props = new LinkedHashMap<>();
         for (String v : variants) {
+            props.put(v, properties(v));
             cpu.put(v, new long[rounds]);
             wall.put(v, new long[rounds]);
         }
@@ -190,7 +192,7 @@ public class HitsWriterBenchmark {
             for (String v : variants) {
                 long c0 = threads.getCurrentThreadCpuTime();
                 long w0 = System.nanoTime();
-                long result = write(rows, properties(v), flinkType, dir.resolve(v + ".parquet"));
+                long result = write(rows, props.get(v), flinkType, dir.resolve(v + ".parquet"));
                 long w = System.nanoTime() - w0;
                 long c = threads.getCurrentThreadCpuTime() - c0;
                 if (round >= 0) {
