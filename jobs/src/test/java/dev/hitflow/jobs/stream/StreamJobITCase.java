@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,43 +58,40 @@ class StreamJobITCase {
         Path tenantsFile = TestTenants.writeAcme(dir);
         long t0 = Instant.parse("2026-06-01T10:00:00Z").toEpochMilli();
         Set<String> valid = new HashSet<>();
-        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
-            for (int i = 0; i < 300; i++) {
-                String id = "k" + i;
-                RawHit hit =
-                        RawHit.newBuilder()
-                                .setHitId(id)
-                                .setReceivedAt(t0 + i * 1_000L)
-                                .setSiteId("acme-shop")
-                                .setHitType(HitType.PAGE_VIEW)
-                                .setIp("81.2.69.142")
-                                .setCookieId("cookie-stream-" + (i % 20))
-                                .setConsent(Consent.OPT_IN)
-                                .setPage("/p" + (i % 7))
-                                .build();
-                valid.add(id);
-                producer.send(
-                        new ProducerRecord<>(
-                                topics.hits(), ("v" + (i % 20)).getBytes(), encode(hit)));
-            }
-            producer.send(new ProducerRecord<>(topics.hits(), "not avro at all".getBytes()));
-            producer.send(
-                    new ProducerRecord<>(
-                            topics.hits(),
-                            new byte[] {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
-            producer.send(
-                    new ProducerRecord<>(
-                            topics.hits(),
-                            encode(
-                                    RawHit.newBuilder()
-                                            .setHitId("u1")
-                                            .setReceivedAt(t0)
-                                            .setSiteId("nobody")
-                                            .setHitType(HitType.PAGE_VIEW)
-                                            .setIp("81.2.69.142")
-                                            .build())));
-            producer.flush();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String id = "k" + i;
+            RawHit hit =
+                    RawHit.newBuilder()
+                            .setHitId(id)
+                            .setReceivedAt(t0 + i * 1_000L)
+                            .setSiteId("acme-shop")
+                            .setHitType(HitType.PAGE_VIEW)
+                            .setIp("81.2.69.142")
+                            .setCookieId("cookie-stream-" + (i % 20))
+                            .setConsent(Consent.OPT_IN)
+                            .setPage("/p" + (i % 7))
+                            .build();
+            valid.add(id);
+            records.add(
+                    new ProducerRecord<>(topics.hits(), ("v" + (i % 20)).getBytes(), encode(hit)));
         }
+        records.add(new ProducerRecord<>(topics.hits(), "not avro at all".getBytes()));
+        records.add(
+                new ProducerRecord<>(
+                        topics.hits(), new byte[] {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+        records.add(
+                new ProducerRecord<>(
+                        topics.hits(),
+                        encode(
+                                RawHit.newBuilder()
+                                        .setHitId("u1")
+                                        .setReceivedAt(t0)
+                                        .setSiteId("nobody")
+                                        .setHitType(HitType.PAGE_VIEW)
+                                        .setIp("81.2.69.142")
+                                        .build())));
+        kafka.sendAll(records);
 
         Path warehouse = dir.resolve("w");
         java.nio.file.Files.createDirectories(warehouse);
@@ -235,25 +231,24 @@ class StreamJobITCase {
 
     /** Hits from..to of 200 visitors every 100 ms, and one undecodable record per 1,000. */
     static void produceCrashHits(StreamTopics topics, long t0, int from, int to) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
-            for (int i = from; i < to; i++) {
-                RawHit hit =
-                        RawHit.newBuilder()
-                                .setHitId("c" + i)
-                                .setReceivedAt(t0 + i * 100L)
-                                .setSiteId("acme-shop")
-                                .setHitType(HitType.PAGE_VIEW)
-                                .setIp("81.2.69.142")
-                                .setCookieId("cookie-crash-" + (i % 200))
-                                .setConsent(Consent.OPT_IN)
-                                .setPage("/p" + (i % 5))
-                                .build();
-                producer.send(new ProducerRecord<>(topics.hits(), encode(hit)));
-                if (i % 1000 == 0) {
-                    producer.send(new ProducerRecord<>(topics.hits(), ("bad " + i).getBytes()));
-                }
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            RawHit hit =
+                    RawHit.newBuilder()
+                            .setHitId("c" + i)
+                            .setReceivedAt(t0 + i * 100L)
+                            .setSiteId("acme-shop")
+                            .setHitType(HitType.PAGE_VIEW)
+                            .setIp("81.2.69.142")
+                            .setCookieId("cookie-crash-" + (i % 200))
+                            .setConsent(Consent.OPT_IN)
+                            .setPage("/p" + (i % 5))
+                            .build();
+            records.add(new ProducerRecord<>(topics.hits(), encode(hit)));
+            if (i % 1000 == 0) {
+                records.add(new ProducerRecord<>(topics.hits(), ("bad " + i).getBytes()));
             }
-            producer.flush();
         }
+        kafka.sendAll(records);
     }
 }

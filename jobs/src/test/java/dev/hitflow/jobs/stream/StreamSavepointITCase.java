@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +30,6 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,25 +65,23 @@ class StreamSavepointITCase {
      * session across the savepoint (hits 0-2,199) and one after the gap.
      */
     static void produce(String topic, int from, int to) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
-            for (int i = from; i < to; i++) {
-                String visitor = "sp-cookie-" + (i % VISITORS);
-                RawHit hit =
-                        RawHit.newBuilder()
-                                .setHitId("sp" + i)
-                                .setReceivedAt(T0 + i * 2_000L + (i >= 2_200 ? 40 * 60_000L : 0))
-                                .setSiteId("acme-shop")
-                                .setHitType(HitType.PAGE_VIEW)
-                                .setIp("81.2.69.142")
-                                .setCookieId(visitor)
-                                .setConsent(Consent.OPT_IN)
-                                .setPage("/p" + (i % 7))
-                                .build();
-                producer.send(
-                        new ProducerRecord<>(topic, visitor.getBytes(), StreamTopics.encode(hit)));
-            }
-            producer.flush();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            String visitor = "sp-cookie-" + (i % VISITORS);
+            RawHit hit =
+                    RawHit.newBuilder()
+                            .setHitId("sp" + i)
+                            .setReceivedAt(T0 + i * 2_000L + (i >= 2_200 ? 40 * 60_000L : 0))
+                            .setSiteId("acme-shop")
+                            .setHitType(HitType.PAGE_VIEW)
+                            .setIp("81.2.69.142")
+                            .setCookieId(visitor)
+                            .setConsent(Consent.OPT_IN)
+                            .setPage("/p" + (i % 7))
+                            .build();
+            records.add(new ProducerRecord<>(topic, visitor.getBytes(), StreamTopics.encode(hit)));
         }
+        kafka.sendAll(records);
     }
 
     static JobClient start(StreamTopics topics, Path dir, Path warehouse, String savepoint)

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -17,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -54,7 +57,13 @@ public final class KafkaTestBroker implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
-    /** Creates topics: name -> partitions; names ending in ".config" are compacted. */
+    /**
+     * Creates topics: name -> partitions; names ending in ".config" are compacted. Returns once the
+     * broker leads every new partition: the controller acknowledges a topic before the broker has
+     * loaded it, and an idempotent producer whose first batch to a partition meets that gap
+     * (NOT_LEADER_OR_FOLLOWER) while its next batch lands retries the first one out of sequence
+     * until its delivery timeout, then drops it.
+     */
     public void createTopics(Map<String, Integer> partitions) throws Exception {
         try (Admin admin = Admin.create(cluster.clientProperties())) {
             List<NewTopic> topics = new ArrayList<>();
@@ -67,6 +76,16 @@ public final class KafkaTestBroker implements AutoCloseable {
                         topics.add(topic);
                     });
             admin.createTopics(topics).all().get();
+            // ListOffsets goes to the partition's leader; the admin client retries it until the
+            // broker answers for the partition itself.
+            Map<TopicPartition, OffsetSpec> created = new HashMap<>();
+            partitions.forEach(
+                    (name, count) -> {
+                        for (int p = 0; p < count; p++) {
+                            created.put(new TopicPartition(name, p), OffsetSpec.latest());
+                        }
+                    });
+            admin.listOffsets(created).all().get();
         }
     }
 
@@ -77,7 +96,36 @@ public final class KafkaTestBroker implements AutoCloseable {
         return props;
     }
 
-    public KafkaProducer<byte[], byte[]> producer() {
+    /**
+     * Sends records in order and waits until the broker acknowledged every one: a record the broker
+     * did not take fails here, naming it, instead of as a row missing from a table much later.
+     */
+    public void sendAll(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                acks.add(producer.send(record));
+            }
+            producer.flush();
+            for (int i = 0; i < acks.size(); i++) {
+                try {
+                    acks.get(i).get();
+                } catch (ExecutionException e) {
+                    throw new AssertionError(
+                            "record "
+                                    + i
+                                    + " of "
+                                    + records.size()
+                                    + " to "
+                                    + records.get(i).topic()
+                                    + " was not acknowledged",
+                            e.getCause());
+                }
+            }
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
         Properties props = new Properties();
         props.putAll(cluster.clientProperties());
         props.put("key.serializer", ByteArraySerializer.class.getName());
