@@ -34,6 +34,13 @@ public final class TrafficGenerator {
         REALISTIC
     }
 
+    /**
+     * Changes whenever the same seed and count give other lines, so that inputs cached under a name
+     * made of them are generated again. 2: sessions arrive by their own clock (three days of
+     * traffic, not 84).
+     */
+    public static final int VERSION = 2;
+
     /** Distinct user agents of {@link Spread#REALISTIC}. */
     static final int REALISTIC_AGENTS = 2_000;
 
@@ -110,7 +117,13 @@ public final class TrafficGenerator {
                     "https://news.example.org/article/42");
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long SPAN_MS = Duration.ofDays(3).toMillis();
+
+    /** How long the generated traffic lasts (sessions started near its end run a little past). */
+    static final long SPAN_MS = Duration.ofDays(3).toMillis();
+
+    /** Hits of a generated session on average: 1 + the whole part of min(40, Exp(mean 7)). */
+    private static final double MEAN_HITS_PER_SESSION = 7.5;
+
     private static final long MAX_DISORDER_MS = 10_000;
 
     private final SplittableRandom random;
@@ -181,8 +194,11 @@ public final class TrafficGenerator {
         for (int i = 0; i < visitorCount; i++) {
             visitors.add(visitor(i));
         }
-        long meanGapMs = Math.max(1, SPAN_MS / Math.max(1, count));
-        int concurrency = 50;
+        // Sessions start by their own clock (Poisson arrivals, so many that count hits fill
+        // SPAN_MS), not when others end: a session waiting out a long gap (a new visit) does not
+        // hold back the start of others, nor does the clock jump to it when it comes back.
+        double meanArrivalMs = SPAN_MS * MEAN_HITS_PER_SESSION / Math.max(1, count);
+        long nextArrival = startMillis;
         PriorityQueue<OpenSession> open =
                 new PriorityQueue<>((a, b) -> Long.compare(a.nextAt, b.nextAt));
         PriorityQueue<Pending> disorder =
@@ -191,12 +207,11 @@ public final class TrafficGenerator {
                                 a.sortKey != b.sortKey
                                         ? Long.compare(a.sortKey, b.sortKey)
                                         : Long.compare(a.seq, b.seq));
-        long clock = startMillis;
         long seq = 0;
         for (long n = 0; n < count; n++) {
-            while (open.size() < concurrency) {
-                clock += 1 + random.nextLong(meanGapMs * concurrency / 8 + 1);
-                open.add(newSession(visitors.get(random.nextInt(visitors.size())), clock));
+            while (open.isEmpty() || nextArrival <= open.peek().nextAt) {
+                open.add(newSession(visitors.get(random.nextInt(visitors.size())), nextArrival));
+                nextArrival += 1 + (long) (-Math.log(1 - random.nextDouble()) * meanArrivalMs);
             }
             String line;
             long at;
@@ -216,7 +231,6 @@ public final class TrafficGenerator {
                     open.add(session);
                 }
             }
-            clock = Math.max(clock, at);
             disorder.add(new Pending(at + random.nextLong(MAX_DISORDER_MS), seq++, line));
             while (!disorder.isEmpty() && disorder.peek().sortKey <= at) {
                 out.write(disorder.poll().line);

@@ -282,7 +282,9 @@ public final class LocalJob {
             throws IOException {
         Files.createDirectories(dir);
         String name =
-                "generated-seed"
+                "generated-v"
+                        + TrafficGenerator.VERSION
+                        + "-seed"
                         + seed
                         + "-n"
                         + count

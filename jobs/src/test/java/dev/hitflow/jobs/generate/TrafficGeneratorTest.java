@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,46 @@ class TrafficGeneratorTest {
     void isDeterministicForASeed() throws Exception {
         assertThat(generate(7, 5_000)).isEqualTo(generate(7, 5_000));
         assertThat(generate(7, 5_000)).isNotEqualTo(generate(8, 5_000));
+    }
+
+    /**
+     * However many hits, they fill the generator's three days evenly: before, sessions started only
+     * when one of 50 open ones ended, so sessions waiting out a long gap held back the others and 2
+     * million hits spread over 84 days.
+     */
+    @Test
+    void anyCountSpansThreeDaysEvenly() throws Exception {
+        for (int n : new int[] {20_000, 200_000}) {
+            long[] perDay = new long[4];
+            long last = Long.MIN_VALUE;
+            ObjectMapper json = new ObjectMapper();
+            for (String line : generate(11, n).lines().toList()) {
+                JsonNode node;
+                try {
+                    node = json.readTree(line);
+                } catch (Exception e) {
+                    continue;
+                }
+                long at = node.path("received_at").asLong(-1);
+                if (!node.has("site_id") || at < START) {
+                    continue;
+                }
+                last = Math.max(last, at);
+                perDay[(int) Math.min(3, (at - START) / Duration.ofDays(1).toMillis())]++;
+            }
+            long hits = perDay[0] + perDay[1] + perDay[2] + perDay[3];
+            assertThat(last - START)
+                    .as("span of %,d hits", n)
+                    .isBetween(
+                            TrafficGenerator.SPAN_MS - Duration.ofHours(2).toMillis(),
+                            TrafficGenerator.SPAN_MS + Duration.ofHours(8).toMillis());
+            for (int day = 0; day < 3; day++) {
+                assertThat(perDay[day] * 1.0 / hits)
+                        .as("share of day %d of %,d hits", day, n)
+                        .isBetween(0.28, 0.39);
+            }
+            assertThat(perDay[3] * 1.0 / hits).as("share after the span").isLessThan(0.02);
+        }
     }
 
     @Test
