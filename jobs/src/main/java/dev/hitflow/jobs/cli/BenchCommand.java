@@ -162,11 +162,13 @@ public final class BenchCommand implements Callable<Integer> {
         out.println("geoip: " + job.geoDescription());
         out.printf(
                 Locale.ROOT,
-                "bench: %,d generated hits (seed %d), parallelism %d, max heap %d MiB, %d cores%n",
+                "bench: %,d generated hits (seed %d), parallelism %d, max heap %d MiB (%s), %d"
+                        + " cores%n",
                 generate,
                 seed,
                 parallelism,
                 Runtime.getRuntime().maxMemory() >> 20,
+                BenchRun.collectors(),
                 Runtime.getRuntime().availableProcessors());
         out.flush();
         if (warmup > 0) {

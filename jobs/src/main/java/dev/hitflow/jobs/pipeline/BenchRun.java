@@ -11,6 +11,7 @@ import dev.hitflow.schemas.config.TenantRegistry;
 import dev.hitflow.schemas.tables.HitflowTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -73,6 +75,17 @@ public final class BenchRun {
         return jit != null && jit.isCompilationTimeMonitoringSupported()
                 ? Duration.ofMillis(jit.getTotalCompilationTime())
                 : Duration.ZERO;
+    }
+
+    /**
+     * The JVM's garbage collectors, as it names them ("PS Scavenge/PS MarkSweep" for the parallel
+     * collector, "G1 Young Generation/G1 Old Generation" for G1): figures depend on it.
+     */
+    public static String collectors() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName)
+                .filter(name -> !name.contains("Concurrent GC"))
+                .collect(Collectors.joining("/"));
     }
 
     /** CPU time used so far by this JVM, every thread included. */

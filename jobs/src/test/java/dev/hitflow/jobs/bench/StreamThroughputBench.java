@@ -259,7 +259,7 @@ public final class StreamThroughputBench implements Callable<Integer> {
         out("geoip: %s", prepared.geoDescription());
         out(
                 "stream-bench: %,d generated hits (seed %d), %s with %d partitions (%s),"
-                        + " parallelism %d, checkpoints every %s, max heap %,d MiB, %d cores",
+                        + " parallelism %d, checkpoints every %s, max heap %,d MiB (%s), %d cores",
                 hits,
                 seed,
                 HITS_TOPIC,
@@ -268,6 +268,7 @@ public final class StreamThroughputBench implements Callable<Integer> {
                 parallelism,
                 checkpointInterval,
                 Runtime.getRuntime().maxMemory() >> 20,
+                BenchRun.collectors(),
                 Runtime.getRuntime().availableProcessors());
 
         long phase = System.nanoTime();
