@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class TrafficGeneratorTest {
@@ -38,14 +40,7 @@ class TrafficGeneratorTest {
         for (int n : new int[] {20_000, 200_000}) {
             long[] perDay = new long[4];
             long last = Long.MIN_VALUE;
-            ObjectMapper json = new ObjectMapper();
-            for (String line : generate(11, n).lines().toList()) {
-                JsonNode node;
-                try {
-                    node = json.readTree(line);
-                } catch (Exception e) {
-                    continue;
-                }
+            for (JsonNode node : parsed(generate(11, n))) {
                 long at = node.path("received_at").asLong(-1);
                 if (!node.has("site_id") || at < START) {
                     continue;
@@ -82,19 +77,12 @@ class TrafficGeneratorTest {
                         TrafficGenerator.Invalid.UNKNOWN_SITE,
                         TrafficGenerator.Invalid.BAD_TIMESTAMP,
                         TrafficGenerator.Invalid.BAD_IP);
-        ObjectMapper json = new ObjectMapper();
         long maxSeen = Long.MIN_VALUE;
         long worstDisorder = 0;
         Set<String> consents = new HashSet<>();
         int cookieless = 0;
         int valid = 0;
-        for (String line : lines) {
-            JsonNode node;
-            try {
-                node = json.readTree(line);
-            } catch (Exception e) {
-                continue;
-            }
+        for (JsonNode node : parsed(out.toString())) {
             if (!node.has("site_id") || !SITES.contains(node.get("site_id").asText())) {
                 continue;
             }
@@ -144,7 +132,7 @@ class TrafficGeneratorTest {
         assertThat(addresses).hasSizeBetween(3_000, 5_000);
         assertThat(agents).hasSizeBetween(500, TrafficGenerator.REALISTIC_AGENTS + 5);
         assertThat(robots * 100.0 / hits).isBetween(1.0, 6.0);
-        assertThat(TrafficGenerator.realisticAgents(new java.util.SplittableRandom(1)))
+        assertThat(TrafficGenerator.realisticAgents(new SplittableRandom(1)))
                 .hasSize(TrafficGenerator.REALISTIC_AGENTS)
                 .doesNotHaveDuplicates();
     }
@@ -156,8 +144,7 @@ class TrafficGeneratorTest {
         Set<String> population =
                 new HashSet<>(
                         TrafficGenerator.realisticAgents(
-                                new java.util.SplittableRandom(
-                                        TrafficGenerator.AGENT_POPULATION_SEED)));
+                                new SplittableRandom(TrafficGenerator.AGENT_POPULATION_SEED)));
         population.addAll(TrafficGenerator.ROBOTS);
         // a warm-up on another seed meets the same browsers (as a long-running job does) ...
         assertThat(population)
@@ -174,20 +161,23 @@ class TrafficGeneratorTest {
         StringWriter out = new StringWriter();
         new TrafficGenerator(seed, SITES, START, TrafficGenerator.Spread.REALISTIC)
                 .write(count, out);
+        return parsed(out.toString()).stream()
+                .filter(node -> node.has("user_agent") && node.has("ip"))
+                .toList();
+    }
+
+    /** The generated lines that parse as JSON, in order (not the generator's malformed ones). */
+    private static List<JsonNode> parsed(String lines) {
         ObjectMapper json = new ObjectMapper();
-        List<JsonNode> hits = new java.util.ArrayList<>();
-        for (String line : out.toString().lines().toList()) {
-            JsonNode node;
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String line : lines.lines().toList()) {
             try {
-                node = json.readTree(line);
+                nodes.add(json.readTree(line));
             } catch (Exception e) {
-                continue; // the generator's malformed lines
-            }
-            if (node.has("user_agent") && node.has("ip")) {
-                hits.add(node);
+                // MALFORMED_JSON lines
             }
         }
-        return hits;
+        return nodes;
     }
 
     private static Set<String> values(List<JsonNode> hits, String field) {
