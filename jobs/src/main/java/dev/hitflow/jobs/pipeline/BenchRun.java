@@ -1,10 +1,13 @@
 package dev.hitflow.jobs.pipeline;
 
+import dev.hitflow.jobs.gate.EnrichFunction;
 import dev.hitflow.jobs.ingest.FileHitSource;
 import dev.hitflow.jobs.ingest.IngestedHits;
+import dev.hitflow.jobs.session.SessionizeFunction;
 import dev.hitflow.jobs.sink.DetailRows;
 import dev.hitflow.jobs.sink.HitflowCatalog;
 import dev.hitflow.jobs.sink.IcebergSinks;
+import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.config.TenantConfig;
 import dev.hitflow.schemas.config.TenantRegistry;
@@ -26,8 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.table.api.bridge.java.StreamStatementSet;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.data.RowData;
@@ -134,16 +140,8 @@ public final class BenchRun {
                 "decode-only",
                 (env, warehouse, catalog) -> {
                     IngestedHits in = FileHitSource.read(env, input, tenants);
-                    in.hits()
-                            .sinkTo(
-                                    new org.apache.flink.streaming.api.functions.sink.v2
-                                            .DiscardingSink<>())
-                            .name("discard-hits");
-                    in.deadLetters()
-                            .sinkTo(
-                                    new org.apache.flink.streaming.api.functions.sink.v2
-                                            .DiscardingSink<>())
-                            .name("discard-dead-letters");
+                    in.hits().sinkTo(new DiscardingSink<>()).name("discard-hits");
+                    in.deadLetters().sinkTo(new DiscardingSink<>()).name("discard-dead-letters");
                 });
     }
 
@@ -260,34 +258,22 @@ public final class BenchRun {
                             FileHitSource.read(env, input, tenants)
                                     .hits()
                                     .assignTimestampsAndWatermarks(
-                                            org.apache.flink.api.common.eventtime.WatermarkStrategy
-                                                    .<RawHit>forBoundedOutOfOrderness(
+                                            WatermarkStrategy.<RawHit>forBoundedOutOfOrderness(
                                                             HitflowPipeline
                                                                     .DEFAULT_OUT_OF_ORDERNESS)
                                                     .withTimestampAssigner(
                                                             (h, ts) -> h.getReceivedAt()));
                     var enriched =
-                            timed.process(
-                                            new dev.hitflow.jobs.gate.EnrichFunction(
-                                                    tenants, keysFile, geoDatabase, true))
-                                    .returns(
-                                            new org.apache.flink.formats.avro.typeutils
-                                                    .AvroTypeInfo<>(
-                                                    dev.hitflow.schemas.avro.EnrichedHit.class))
+                            timed.process(new EnrichFunction(tenants, keysFile, geoDatabase, true))
+                                    .returns(new AvroTypeInfo<>(EnrichedHit.class))
                                     .filter(h -> h.getVisitorId() != null);
                     if (sessionize) {
-                        enriched.keyBy(dev.hitflow.jobs.session.SessionizeFunction::key)
-                                .process(new dev.hitflow.jobs.session.SessionizeFunction())
-                                .returns(
-                                        new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(
-                                                dev.hitflow.schemas.avro.EnrichedHit.class))
-                                .sinkTo(
-                                        new org.apache.flink.streaming.api.functions.sink.v2
-                                                .DiscardingSink<>());
+                        enriched.keyBy(SessionizeFunction::key)
+                                .process(new SessionizeFunction())
+                                .returns(new AvroTypeInfo<>(EnrichedHit.class))
+                                .sinkTo(new DiscardingSink<>());
                     } else {
-                        enriched.sinkTo(
-                                new org.apache.flink.streaming.api.functions.sink.v2
-                                        .DiscardingSink<>());
+                        enriched.sinkTo(new DiscardingSink<>());
                     }
                 });
     }

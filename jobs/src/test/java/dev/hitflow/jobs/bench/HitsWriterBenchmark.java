@@ -20,9 +20,12 @@ import dev.hitflow.udfs.geo.MaxMindTestDatabases;
 import java.io.File;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -176,8 +179,7 @@ public class HitsWriterBenchmark {
                         : List.of("default", "no-random-stats", "dict-256k", "zstd-1");
         RowData[] rows = HitsRows.make(ROWS);
         RowType flinkType = FlinkSchemaUtil.convert(HitflowTables.HITS_SCHEMA);
-        java.lang.management.ThreadMXBean threads =
-                java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Path dir = Files.createTempDirectory("hits-writer-alternated");
         Map<String, long[]> cpu = new LinkedHashMap<>();
         Map<String, long[]> wall = new LinkedHashMap<>();
@@ -226,7 +228,7 @@ public class HitsWriterBenchmark {
 
     private static double median(long[] values) {
         long[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
     }
