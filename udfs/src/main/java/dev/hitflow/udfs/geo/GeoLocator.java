@@ -1,13 +1,12 @@
 package dev.hitflow.udfs.geo;
 
 import com.maxmind.db.CHMCache;
+import com.maxmind.db.DatabaseRecord;
 import com.maxmind.db.InvalidNetworkException;
+import com.maxmind.db.MaxMindDbConstructor;
+import com.maxmind.db.MaxMindDbParameter;
 import com.maxmind.db.Networks;
 import com.maxmind.db.Reader;
-import com.maxmind.geoip2.DatabaseReader;
-import com.maxmind.geoip2.exception.GeoIp2Exception;
-import com.maxmind.geoip2.model.CityResponse;
-import com.maxmind.geoip2.record.Subdivision;
 import dev.hitflow.udfs.cache.ResultCache;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,12 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * City-level geolocation on a MaxMind City database (memory-mapped, with MaxMind's node cache).
- * Thread-safe: one per JVM. Coordinates, postal codes and accuracy radius never leave it.
+ * Thread-safe: one per JVM. Coordinates, postal codes and accuracy radius never leave it: they are
+ * not even decoded. MaxMind's reader decodes a record into {@link CityRecord}, which names only the
+ * three fields kept, and skips the rest of it (GeoIP2's full City model decoded and copied names in
+ * eight languages, location, postal code and traits for every lookup that missed the cache).
  */
 public final class GeoLocator implements AutoCloseable {
     /** A documentation address (RFC 5737): a lookup that must work on any healthy database. */
@@ -44,7 +45,7 @@ public final class GeoLocator implements AutoCloseable {
      */
     static final int CACHE_ENTRIES = 200_000;
 
-    private final DatabaseReader reader;
+    private final Reader reader;
     private final Path file;
     private final ResultCache<Block, GeoLocation> cache = new ResultCache<>(CACHE_ENTRIES);
 
@@ -88,7 +89,7 @@ public final class GeoLocator implements AutoCloseable {
         }
     }
 
-    private GeoLocator(DatabaseReader reader, Path file) {
+    private GeoLocator(Reader reader, Path file) {
         this.reader = reader;
         this.file = file;
     }
@@ -101,13 +102,9 @@ public final class GeoLocator implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new GeoDatabaseException("GeoIP database " + file + " does not exist", null);
         }
-        DatabaseReader reader;
+        Reader reader;
         try {
-            reader =
-                    new DatabaseReader.Builder(file.toFile())
-                            .fileMode(Reader.FileMode.MEMORY_MAPPED)
-                            .withCache(new CHMCache())
-                            .build();
+            reader = new Reader(file.toFile(), Reader.FileMode.MEMORY_MAPPED, new CHMCache());
         } catch (IOException | RuntimeException e) {
             throw new GeoDatabaseException(
                     "GeoIP database " + file + " cannot be opened: " + e.getMessage(), e);
@@ -125,12 +122,12 @@ public final class GeoLocator implements AutoCloseable {
         }
         GeoLocator locator = new GeoLocator(reader, file);
         try (Reader check = new Reader(file.toFile())) {
-            reader.tryCity(InetAddress.getByAddress(PROBE));
+            reader.getRecord(InetAddress.getByAddress(PROBE), CityRecord.class);
             Networks<Map> networks = check.networks(false, Map.class);
             for (int i = 0; i < RECORDS_CHECKED_AT_OPEN && networks.hasNext(); i++) {
                 networks.next();
             }
-        } catch (IOException | GeoIp2Exception | InvalidNetworkException | RuntimeException e) {
+        } catch (IOException | InvalidNetworkException | RuntimeException e) {
             close(reader);
             throw new GeoDatabaseException(
                     "GeoIP database " + file + " cannot be read: " + e.getMessage(), e);
@@ -160,42 +157,84 @@ public final class GeoLocator implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        Optional<CityResponse> found = lookUp(address);
-        GeoLocation location = found.map(GeoLocator::toLocation).orElse(GeoLocation.UNKNOWN);
+        DatabaseRecord<CityRecord> found = lookUp(address);
+        GeoLocation location = toLocation(found);
         boolean wholeBlock =
-                found.isPresent()
-                        && found.get().getTraits() != null
-                        && found.get().getTraits().getNetwork() != null
-                        && found.get().getTraits().getNetwork().prefixLength() <= blockBits;
+                found != null
+                        && found.data() != null
+                        && found.network().prefixLength() <= blockBits;
         cache.put(wholeBlock ? block : exact, location);
         return location;
     }
 
-    /**
-     * The same as {@link #locate}, from the database every time: the cache's reference in tests,
-     * and the cost of a miss in benchmarks.
-     */
+    /** The location of an address without the block cache (benchmarks, tests). */
     public GeoLocation locateUncached(InetAddress address) {
-        return lookUp(address).map(GeoLocator::toLocation).orElse(GeoLocation.UNKNOWN);
+        return toLocation(lookUp(address));
     }
 
-    private Optional<CityResponse> lookUp(InetAddress address) {
+    private DatabaseRecord<CityRecord> lookUp(InetAddress address) {
         try {
-            return reader.tryCity(address);
-        } catch (IOException | GeoIp2Exception e) {
+            return reader.getRecord(address, CityRecord.class);
+        } catch (IOException e) {
             // the database was checked at open(); a failure here is per-record, not fatal
-            return Optional.empty();
+            return null;
         }
     }
 
-    private static GeoLocation toLocation(CityResponse city) {
-        List<Subdivision> subdivisions = city.getSubdivisions();
+    private static GeoLocation toLocation(DatabaseRecord<CityRecord> found) {
+        CityRecord city = found == null ? null : found.data();
+        if (city == null) {
+            return GeoLocation.UNKNOWN;
+        }
+        List<Place> subdivisions = city.subdivisions;
         return new GeoLocation(
-                city.getCountry() == null ? null : city.getCountry().getIsoCode(),
-                subdivisions == null || subdivisions.isEmpty()
-                        ? null
-                        : subdivisions.get(0).getIsoCode(),
-                city.getCity() == null ? null : city.getCity().getName());
+                city.country == null ? null : city.country.isoCode,
+                subdivisions == null || subdivisions.isEmpty() ? null : subdivisions.get(0).isoCode,
+                city.city == null || city.city.names == null ? null : city.city.names.en);
+    }
+
+    /**
+     * The part of a City record kept: MaxMind's decoder fills only these parameters and skips the
+     * record's other keys. Public, with public constructors, for the decoder's reflection.
+     */
+    public static final class CityRecord {
+        final Place country;
+        final List<Place> subdivisions;
+        final Place city;
+
+        @MaxMindDbConstructor
+        public CityRecord(
+                @MaxMindDbParameter(name = "country") Place country,
+                @MaxMindDbParameter(name = "subdivisions") List<Place> subdivisions,
+                @MaxMindDbParameter(name = "city") Place city) {
+            this.country = country;
+            this.subdivisions = subdivisions;
+            this.city = city;
+        }
+    }
+
+    /** A country, subdivision or city: its ISO code (none for a city) and English name. */
+    public static final class Place {
+        final String isoCode;
+        final Names names;
+
+        @MaxMindDbConstructor
+        public Place(
+                @MaxMindDbParameter(name = "iso_code") String isoCode,
+                @MaxMindDbParameter(name = "names") Names names) {
+            this.isoCode = isoCode;
+            this.names = names;
+        }
+    }
+
+    /** Of a place's names, the English one (GeoIP2's default locale). */
+    public static final class Names {
+        final String en;
+
+        @MaxMindDbConstructor
+        public Names(@MaxMindDbParameter(name = "en") String en) {
+            this.en = en;
+        }
     }
 
     /** Which database this is, for start-up messages: type and build date. */
@@ -213,7 +252,7 @@ public final class GeoLocator implements AutoCloseable {
         close(reader);
     }
 
-    private static void close(DatabaseReader reader) {
+    private static void close(Reader reader) {
         try {
             reader.close();
         } catch (IOException e) {
