@@ -29,114 +29,111 @@ public final class AggregateContributions {
         long events = h.getHitType() == HitType.EVENT ? 1 : 0;
         long cartAdds = 0;
         long purchases = 0;
-        Map<String, Long> revenue = new HashMap<>();
+        Map<String, Long> revenue = Map.of();
         if (h.getHitType() == HitType.CART && h.getCart() != null) {
             if (h.getCart().getAction() == CartAction.ADD) {
                 cartAdds = 1;
             } else if (h.getCart().getAction() == CartAction.PURCHASE) {
                 purchases = 1;
-                revenue.put(
-                        h.getCart().getCurrency(),
-                        h.getCart().getPriceMinor() * h.getCart().getQuantity());
+                revenue =
+                        Map.of(
+                                h.getCart().getCurrency(),
+                                h.getCart().getPriceMinor() * h.getCart().getQuantity());
             }
         }
         String visitor = countVisitor ? h.getVisitorId() : null;
-        List<AggregateDelta> out = new ArrayList<>(5);
-        for (Target t : targets(h.getDay(), h.getHour(), dimsOf(h))) {
-            AggregateDelta d = base(t, h.getTenantId(), h.getSiteId(), h.getTimeZone());
+        List<AggregateDelta> out =
+                contributions(
+                        h.getTenantId(),
+                        h.getSiteId(),
+                        h.getTimeZone(),
+                        h.getDay(),
+                        h.getHour(),
+                        Arrays.asList(h.getCountry(), h.getRegion(), h.getCity()),
+                        Arrays.asList(h.getDeviceClass(), h.getOsName(), h.getAgentName()),
+                        Arrays.asList(
+                                h.getSourceClass(),
+                                h.getReferrerHost(),
+                                h.getCampaignSource(),
+                                h.getCampaignMedium(),
+                                h.getCampaignName()));
+        for (AggregateDelta d : out) {
             d.setHits(1L);
             d.setPageViews(pageViews);
             d.setVisitorId(visitor);
-            if (t.traffic()) {
+            if (isTraffic(d)) {
                 d.setEvents(events);
                 d.setCartAdds(cartAdds);
                 d.setPurchases(purchases);
-                d.setRevenue(new HashMap<>(revenue));
+                d.setRevenue(revenue);
             }
-            out.add(d);
         }
         return out;
     }
 
     public static List<AggregateDelta> ofSession(Session s) {
         var start = Instant.ofEpochMilli(s.getStartedAt()).atZone(ZoneId.of(s.getTimeZone()));
-        Map<String, List<String>> dims = new HashMap<>();
-        dims.put(
-                AggregateTables.GEO_DAILY,
-                Arrays.asList(s.getCountry(), s.getRegion(), s.getCity()));
-        dims.put(
-                AggregateTables.DEVICES_DAILY,
-                Arrays.asList(s.getDeviceClass(), s.getOsName(), s.getAgentName()));
-        dims.put(
-                AggregateTables.SOURCES_DAILY,
-                Arrays.asList(
-                        s.getSourceClass(),
-                        s.getReferrerHost(),
-                        s.getCampaignSource(),
-                        s.getCampaignMedium(),
-                        s.getCampaignName()));
-        List<AggregateDelta> out = new ArrayList<>(5);
-        for (Target t : targets(s.getDay(), start.getHour(), dims)) {
-            AggregateDelta d = base(t, s.getTenantId(), s.getSiteId(), s.getTimeZone());
+        List<AggregateDelta> out =
+                contributions(
+                        s.getTenantId(),
+                        s.getSiteId(),
+                        s.getTimeZone(),
+                        s.getDay(),
+                        start.getHour(),
+                        Arrays.asList(s.getCountry(), s.getRegion(), s.getCity()),
+                        Arrays.asList(s.getDeviceClass(), s.getOsName(), s.getAgentName()),
+                        Arrays.asList(
+                                s.getSourceClass(),
+                                s.getReferrerHost(),
+                                s.getCampaignSource(),
+                                s.getCampaignMedium(),
+                                s.getCampaignName()));
+        for (AggregateDelta d : out) {
             d.setSessions(1L);
-            if (t.traffic()) {
+            if (isTraffic(d)) {
                 d.setBounces(s.getBounce() ? 1L : 0L);
                 d.setSessionDurationMs(s.getDurationMs());
             }
-            out.add(d);
         }
         return out;
     }
 
-    private static Map<String, List<String>> dimsOf(EnrichedHit h) {
-        Map<String, List<String>> dims = new HashMap<>();
-        dims.put(
-                AggregateTables.GEO_DAILY,
-                Arrays.asList(h.getCountry(), h.getRegion(), h.getCity()));
-        dims.put(
-                AggregateTables.DEVICES_DAILY,
-                Arrays.asList(h.getDeviceClass(), h.getOsName(), h.getAgentName()));
-        dims.put(
-                AggregateTables.SOURCES_DAILY,
-                Arrays.asList(
-                        h.getSourceClass(),
-                        h.getReferrerHost(),
-                        h.getCampaignSource(),
-                        h.getCampaignMedium(),
-                        h.getCampaignName()));
-        return dims;
-    }
-
-    private record Target(String table, int day, int hour, List<String> dims) {
-        boolean traffic() {
-            return table.equals(AggregateTables.TRAFFIC_HOURLY)
-                    || table.equals(AggregateTables.TRAFFIC_DAILY);
-        }
-    }
-
-    private static List<Target> targets(int day, int hour, Map<String, List<String>> dims) {
-        return List.of(
-                new Target(AggregateTables.TRAFFIC_HOURLY, day, hour, List.of()),
-                new Target(AggregateTables.TRAFFIC_DAILY, day, -1, List.of()),
-                new Target(AggregateTables.GEO_DAILY, day, -1, dims.get(AggregateTables.GEO_DAILY)),
-                new Target(
-                        AggregateTables.DEVICES_DAILY,
-                        day,
-                        -1,
-                        dims.get(AggregateTables.DEVICES_DAILY)),
-                new Target(
-                        AggregateTables.SOURCES_DAILY,
-                        day,
-                        -1,
-                        dims.get(AggregateTables.SOURCES_DAILY)));
-    }
-
     /**
-     * A contribution with every counter at zero. Built with setters, not Avro's builder: the
-     * builder deep-copies a default value for every field left unset, five times per hit.
+     * One zero contribution to each aggregate table: traffic per hour and per day, geo, devices and
+     * sources per day with their dimensions. Built for every hit, so without intermediate maps or
+     * copies; the counters and revenue maps the caller sets are its own.
      */
-    private static AggregateDelta base(Target t, String tenant, String site, String zone) {
-        return zero(t.table(), tenant, site, t.day(), t.hour(), zone, new ArrayList<>(t.dims()));
+    private static List<AggregateDelta> contributions(
+            String tenant,
+            String site,
+            String zone,
+            int day,
+            int hour,
+            List<String> geo,
+            List<String> devices,
+            List<String> sources) {
+        return List.of(
+                zero(
+                        AggregateTables.TRAFFIC_HOURLY,
+                        tenant,
+                        site,
+                        day,
+                        hour,
+                        zone,
+                        List.of(),
+                        NONE),
+                zero(AggregateTables.TRAFFIC_DAILY, tenant, site, day, -1, zone, List.of(), NONE),
+                zero(AggregateTables.GEO_DAILY, tenant, site, day, -1, zone, geo, NONE),
+                zero(AggregateTables.DEVICES_DAILY, tenant, site, day, -1, zone, devices, NONE),
+                zero(AggregateTables.SOURCES_DAILY, tenant, site, day, -1, zone, sources, NONE));
+    }
+
+    /** A contribution's revenue when it has none: never added to (only sums are). */
+    private static final Map<String, Long> NONE = Map.of();
+
+    private static boolean isTraffic(AggregateDelta d) {
+        return d.getTable().equals(AggregateTables.TRAFFIC_HOURLY)
+                || d.getTable().equals(AggregateTables.TRAFFIC_DAILY);
     }
 
     private static AggregateDelta zero(
@@ -146,7 +143,8 @@ public final class AggregateContributions {
             int day,
             int hour,
             String zone,
-            List<String> dims) {
+            List<String> dims,
+            Map<String, Long> revenue) {
         AggregateDelta d = new AggregateDelta();
         d.setTable(table);
         d.setTenantId(tenant);
@@ -163,7 +161,7 @@ public final class AggregateContributions {
         d.setEvents(0L);
         d.setCartAdds(0L);
         d.setPurchases(0L);
-        d.setRevenue(new HashMap<>());
+        d.setRevenue(revenue);
         return d;
     }
 
@@ -265,7 +263,9 @@ public final class AggregateContributions {
                             d.getDay(),
                             d.getHour(),
                             d.getTimeZone(),
-                            new ArrayList<>(d.getDims()));
+                            // a copy: Flink reuses a deserialized record's lists for the next
+                            new ArrayList<>(d.getDims()),
+                            new HashMap<>());
         }
         sum.setHits(sum.getHits() + d.getHits());
         sum.setPageViews(sum.getPageViews() + d.getPageViews());

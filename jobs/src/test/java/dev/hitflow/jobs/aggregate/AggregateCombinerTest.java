@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.hitflow.schemas.avro.AggregateDelta;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.HitType;
+import dev.hitflow.schemas.tables.AggregateTables;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -19,7 +20,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** Partial sums before the keyed counter: same rows, fewer records, nothing held past a mark. */
+/**
+ * Partial sums before the keyed counter: same rows, fewer records, nothing held past the watermark
+ * that can close its row.
+ */
 class AggregateCombinerTest {
     static final ZoneId PARIS = AggregateCounterTest.PARIS;
     static final Instant NOON = Instant.parse("2026-05-04T10:00:00Z");
@@ -43,7 +47,11 @@ class AggregateCombinerTest {
     }
 
     @Test
-    void partialsWaitForTheWatermarkAndGoOutBeforeIt() throws Exception {
+    void partialsWaitUntilAWatermarkCanCloseTheirRowAndGoOutBeforeIt() throws Exception {
+        // Hits at 12:00 in Paris: the hourly row closes at 13:00 + the settling hour (12:00 UTC),
+        // the daily rows at midnight + the settling hour (23:00 UTC).
+        Instant hourlyCloses = Instant.parse("2026-05-04T12:00:00Z");
+        Instant dailyCloses = Instant.parse("2026-05-04T23:00:00Z");
         try (var h = harness()) {
             h.processElement(new StreamRecord<>(hit("a", "v1")));
             h.processElement(new StreamRecord<>(hit("b", "v2")));
@@ -52,15 +60,47 @@ class AggregateCombinerTest {
             assertThat(h.getOutput()).isEmpty();
 
             h.processWatermark(new Watermark(NOON.toEpochMilli()));
-            // one partial per row (5 tables), then the watermark
+            h.processWatermark(new Watermark(hourlyCloses.toEpochMilli() - 1));
+            assertThat(emitted(h)).isEmpty();
+
+            h.processWatermark(new Watermark(hourlyCloses.toEpochMilli()));
+            assertThat(emitted(h))
+                    .extracting(AggregateDelta::getTable)
+                    .containsExactly(AggregateTables.TRAFFIC_HOURLY);
+            h.processWatermark(new Watermark(dailyCloses.toEpochMilli() - 1));
+            assertThat(emitted(h)).hasSize(1);
+
+            h.processWatermark(new Watermark(dailyCloses.toEpochMilli()));
+            // one partial per row (5 tables), each before the watermark that can close it
             List<Object> out = new ArrayList<>(h.getOutput());
-            assertThat(out).hasSize(6);
-            assertThat(out.get(5)).isEqualTo(new Watermark(NOON.toEpochMilli()));
+            assertThat(out).hasSize(10);
+            assertThat(out.get(2)).isNotInstanceOf(Watermark.class);
+            assertThat(out.get(3)).isEqualTo(new Watermark(hourlyCloses.toEpochMilli()));
+            assertThat(out.subList(5, 9))
+                    .extracting(o -> ((StreamRecord<?>) o).getValue())
+                    .extracting(d -> ((AggregateDelta) d).getTable())
+                    .containsExactlyInAnyOrder(
+                            AggregateTables.TRAFFIC_DAILY,
+                            AggregateTables.GEO_DAILY,
+                            AggregateTables.DEVICES_DAILY,
+                            AggregateTables.SOURCES_DAILY);
+            assertThat(out.get(9)).isEqualTo(new Watermark(dailyCloses.toEpochMilli()));
             for (AggregateDelta partial : emitted(h)) {
                 assertThat(partial.getHits()).as(partial.getTable()).isEqualTo(4);
                 assertThat(partial.getVisitorId()).isNull();
                 assertThat(AggregateCounterTest.estimate(partial)).isEqualTo(2.0, within(0.01));
             }
+        }
+    }
+
+    @Test
+    void aLatePartialGoesOutBeforeTheNextWatermark() throws Exception {
+        try (var h = harness()) {
+            h.processWatermark(new Watermark(Instant.parse("2026-05-06T00:00:00Z").toEpochMilli()));
+            h.processElement(new StreamRecord<>(hit("late", "v1")));
+            assertThat(emitted(h)).isEmpty();
+            h.processWatermark(new Watermark(Instant.parse("2026-05-06T00:00:01Z").toEpochMilli()));
+            assertThat(emitted(h)).hasSize(5);
         }
     }
 
