@@ -42,14 +42,17 @@ public final class RowLayout implements Serializable {
     private static final int INITIAL_VARIABLE_BYTES = 256;
 
     private final Map<String, Integer> positions = new HashMap<>();
+    private final String[] names;
     private final int arity;
     private final RowType rowType;
     private final LogicalType[] types;
 
     public RowLayout(Schema schema) {
         List<Types.NestedField> columns = schema.columns();
+        names = new String[columns.size()];
         for (int i = 0; i < columns.size(); i++) {
-            positions.put(columns.get(i).name(), i);
+            names[i] = columns.get(i).name();
+            positions.put(names[i], i);
         }
         this.arity = columns.size();
         this.rowType = FlinkSchemaUtil.convert(schema);
@@ -71,15 +74,26 @@ public final class RowLayout implements Serializable {
         private final BinaryRowWriter writer = new BinaryRowWriter(data, INITIAL_VARIABLE_BYTES);
         private final boolean[] set = new boolean[arity];
 
+        /** The column after the last one filled: rows are mostly filled in the schema's order. */
+        private int next;
+
         private Row() {
             writer.reset();
         }
 
         private int pos(String column) {
-            Integer p = positions.get(column);
-            if (p == null) {
-                throw new IllegalArgumentException("no column " + column);
+            int p;
+            if (next < arity && names[next].equals(column)) {
+                // in order: no hash lookup (the names are the same interned constants)
+                p = next;
+            } else {
+                Integer found = positions.get(column);
+                if (found == null) {
+                    throw new IllegalArgumentException("no column " + column);
+                }
+                p = found;
             }
+            next = p + 1;
             set[p] = true;
             return p;
         }
