@@ -215,7 +215,21 @@ public final class AggregateContributions {
                     && Objects.equals(table, k.table)
                     && Objects.equals(tenant, k.tenant)
                     && Objects.equals(site, k.site)
-                    && dims.equals(k.dims);
+                    && sameDims(k.dims);
+        }
+
+        /** List.equals without its two iterators (per contribution, on the hot path). */
+        private boolean sameDims(List<String> other) {
+            int n = dims.size();
+            if (other.size() != n) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (!Objects.equals(dims.get(i), other.get(i))) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override
@@ -275,8 +289,10 @@ public final class AggregateContributions {
         sum.setEvents(sum.getEvents() + d.getEvents());
         sum.setCartAdds(sum.getCartAdds() + d.getCartAdds());
         sum.setPurchases(sum.getPurchases() + d.getPurchases());
-        Map<String, Long> revenue = sum.getRevenue();
-        d.getRevenue().forEach((currency, minor) -> revenue.merge(currency, minor, Long::sum));
+        if (!d.getRevenue().isEmpty()) {
+            Map<String, Long> revenue = sum.getRevenue();
+            d.getRevenue().forEach((currency, minor) -> revenue.merge(currency, minor, Long::sum));
+        }
         return sum;
     }
 }
