@@ -8,11 +8,13 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -113,11 +115,26 @@ public final class BenchCommand implements Callable<Integer> {
                             + " long-running job is (default: ${DEFAULT-VALUE}, a cold JVM).")
     long warmup;
 
+    @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            defaultValue = "1",
+            description =
+                    "Run the timed variants N times, taking turns (a, b, c, a, b, c, ...), and print"
+                            + " the median of each variant's figures and of the ratios within a"
+                            + " round: on a machine whose speed drifts, variants run side by side"
+                            + " in time compare better than one run each (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (rounds < 1) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--rounds must be at least 1, not " + rounds);
+        }
         for (String variant : variants) {
             if (!VARIANTS.containsKey(variant)) {
                 throw new CommandLine.ParameterException(
@@ -200,34 +217,66 @@ public final class BenchCommand implements Callable<Integer> {
                 out.flush();
             }
         }
-        List<BenchRun.Figures> figures = new ArrayList<>();
-        for (String variant : variants) {
-            BenchRun.Figures f = VARIANTS.get(variant).run(bench);
-            figures.add(f);
-            out.printf(
-                    Locale.ROOT,
-                    "  %-24s %8.1f s %,12.0f records/s  peak heap %,6d MiB  max checkpoint %,8d KiB"
-                            + "  cpu %,6.1f s (%,.1f us/hit)  of it JIT %,5.1f s (without: %,.1f"
-                            + " us/hit)%n",
-                    f.variant(),
-                    f.elapsed().toMillis() / 1000.0,
-                    f.recordsPerSecond(),
-                    f.peakHeapBytes() >> 20,
-                    f.maxCheckpointBytes() >> 10,
-                    f.cpu().toMillis() / 1000.0,
-                    f.cpuMicrosPerRecord(),
-                    f.jit().toMillis() / 1000.0,
-                    f.cpuMicrosPerRecordWithoutJit());
-            out.flush();
+        List<List<BenchRun.Figures>> byRound = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            List<BenchRun.Figures> figures = new ArrayList<>();
+            for (String variant : variants) {
+                BenchRun.Figures f = VARIANTS.get(variant).run(bench);
+                figures.add(f);
+                printRun(out, rounds > 1 ? "round " + round + " " : "", f);
+            }
+            printRatios(out, rounds > 1 ? "round " + round + " " : "", figures);
+            byRound.add(figures);
         }
+        if (rounds > 1) {
+            out.printf(Locale.ROOT, "  medians of %d rounds:%n", rounds);
+            for (int v = 0; v < variants.size(); v++) {
+                int at = v;
+                List<BenchRun.Figures> runs = byRound.stream().map(r -> r.get(at)).toList();
+                out.printf(
+                        Locale.ROOT,
+                        "  %-24s %,12.0f records/s  cpu %,.1f us/hit (without the JIT: %,.1f)%n",
+                        variants.get(v),
+                        median(runs, BenchRun.Figures::recordsPerSecond),
+                        median(runs, BenchRun.Figures::cpuMicrosPerRecord),
+                        median(runs, BenchRun.Figures::cpuMicrosPerRecordWithoutJit));
+            }
+            printMedianRatio(out, byRound, "hitflow", "pass-through");
+            printMedianRatio(out, byRound, "hitflow", "flink-sql-session-tvf");
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void printRun(PrintWriter out, String round, BenchRun.Figures f) {
+        out.printf(
+                Locale.ROOT,
+                "  %s%-24s %8.1f s %,12.0f records/s  peak heap %,6d MiB  max checkpoint %,8d KiB"
+                        + "  cpu %,6.1f s (%,.1f us/hit)  of it JIT %,5.1f s (without: %,.1f"
+                        + " us/hit)%n",
+                round,
+                f.variant(),
+                f.elapsed().toMillis() / 1000.0,
+                f.recordsPerSecond(),
+                f.peakHeapBytes() >> 20,
+                f.maxCheckpointBytes() >> 10,
+                f.cpu().toMillis() / 1000.0,
+                f.cpuMicrosPerRecord(),
+                f.jit().toMillis() / 1000.0,
+                f.cpuMicrosPerRecordWithoutJit());
+        out.flush();
+    }
+
+    private static void printRatios(PrintWriter out, String round, List<BenchRun.Figures> figures) {
         BenchRun.Figures hitflow = find(figures, "hitflow");
         BenchRun.Figures floor = find(figures, "pass-through");
         BenchRun.Figures sql = find(figures, "flink-sql-session-tvf");
         if (hitflow != null && floor != null) {
             out.printf(
                     Locale.ROOT,
-                    "  hitflow / pass-through          = %.2f (CPU per hit: %.2f, without the"
+                    "  %shitflow / pass-through          = %.2f (CPU per hit: %.2f, without the"
                             + " JIT: %.2f)%n",
+                    round,
                     hitflow.recordsPerSecond() / floor.recordsPerSecond(),
                     hitflow.cpuMicrosPerRecord() / floor.cpuMicrosPerRecord(),
                     hitflow.cpuMicrosPerRecordWithoutJit() / floor.cpuMicrosPerRecordWithoutJit());
@@ -235,12 +284,42 @@ public final class BenchCommand implements Callable<Integer> {
         if (hitflow != null && sql != null) {
             out.printf(
                     Locale.ROOT,
-                    "  hitflow / flink-sql-session-tvf = %.2f (CPU per hit: %.2f)%n",
+                    "  %shitflow / flink-sql-session-tvf = %.2f (CPU per hit: %.2f)%n",
+                    round,
                     hitflow.recordsPerSecond() / sql.recordsPerSecond(),
                     hitflow.cpuMicrosPerRecord() / sql.cpuMicrosPerRecord());
         }
         out.flush();
-        return 0;
+    }
+
+    /** The median over the rounds of {@code a}'s hits/s over {@code b}'s, when both ran. */
+    private static void printMedianRatio(
+            PrintWriter out, List<List<BenchRun.Figures>> byRound, String a, String b) {
+        List<Double> ratios = new ArrayList<>();
+        for (List<BenchRun.Figures> round : byRound) {
+            BenchRun.Figures fa = find(round, a);
+            BenchRun.Figures fb = find(round, b);
+            if (fa == null || fb == null) {
+                return;
+            }
+            ratios.add(fa.recordsPerSecond() / fb.recordsPerSecond());
+        }
+        Collections.sort(ratios);
+        out.printf(
+                Locale.ROOT,
+                "  %s / %s = %.2f (median; rounds from %.2f to %.2f)%n",
+                a,
+                b,
+                median(ratios, r -> r),
+                ratios.get(0),
+                ratios.get(ratios.size() - 1));
+    }
+
+    /** The median (the mean of the middle two for an even count). */
+    static <T> double median(List<T> values, ToDoubleFunction<T> of) {
+        double[] sorted = values.stream().mapToDouble(of).sorted().toArray();
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     private static BenchRun.Figures find(List<BenchRun.Figures> figures, String variant) {

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -228,5 +229,18 @@ class HitflowCommandTest {
         Run missing = run("maintain", "--warehouse", dir.resolve("none").toString());
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("has no catalog.db");
+    }
+
+    @Test
+    void benchRoundsBelowOneExitTwo() {
+        Run r = run("bench", "--rounds", "0", "--warehouse", dir.resolve("b").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--rounds must be at least 1, not 0");
+    }
+
+    @Test
+    void benchMediansTakeTheMiddleValueOrTheMeanOfTheMiddleTwo() {
+        assertThat(BenchCommand.median(List.of(3.0, 1.0, 2.0), v -> v)).isEqualTo(2.0);
+        assertThat(BenchCommand.median(List.of(4.0, 1.0, 2.0, 3.0), v -> v)).isEqualTo(2.5);
     }
 }
