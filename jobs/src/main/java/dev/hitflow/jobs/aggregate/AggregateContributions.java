@@ -136,6 +136,10 @@ public final class AggregateContributions {
                 || d.getTable().equals(AggregateTables.TRAFFIC_DAILY);
     }
 
+    /**
+     * A contribution or sum with every counter at zero. Built with setters, not Avro's builder: the
+     * builder deep-copies a default value for every field left unset, five times per hit.
+     */
     private static AggregateDelta zero(
             String table,
             String tenant,
