@@ -38,9 +38,8 @@ public final class GeoLocator implements AutoCloseable {
 
     /**
      * Locations cached per address block (IPv4 /24, IPv6 /48) when the database's network for the
-     * address covers the whole block, else per address. MaxMind's node cache covers only the
-     * records that others point to, so every lookup decoded a whole City record (names in eight
-     * languages, location, postal code, traits) to keep three fields. Exact: a block is cached only
+     * address covers the whole block, else per address: a hit then costs no walk down the
+     * database's search tree and no lookup in MaxMind's node cache. Exact: a block is cached only
      * when one network holds all of it.
      */
     static final int CACHE_ENTRIES = 200_000;
@@ -167,7 +166,10 @@ public final class GeoLocator implements AutoCloseable {
         return location;
     }
 
-    /** The location of an address without the block cache (benchmarks, tests). */
+    /**
+     * The same as {@link #locate}, from the database every time: the cache's reference in tests,
+     * and the cost of a miss in benchmarks.
+     */
     public GeoLocation locateUncached(InetAddress address) {
         return toLocation(lookUp(address));
     }
@@ -186,7 +188,7 @@ public final class GeoLocator implements AutoCloseable {
         if (city == null) {
             return GeoLocation.UNKNOWN;
         }
-        List<Place> subdivisions = city.subdivisions;
+        List<Coded> subdivisions = city.subdivisions;
         return new GeoLocation(
                 city.country == null ? null : city.country.isoCode,
                 subdivisions == null || subdivisions.isEmpty() ? null : subdivisions.get(0).isoCode,
@@ -198,31 +200,37 @@ public final class GeoLocator implements AutoCloseable {
      * record's other keys. Public, with public constructors, for the decoder's reflection.
      */
     public static final class CityRecord {
-        final Place country;
-        final List<Place> subdivisions;
-        final Place city;
+        final Coded country;
+        final List<Coded> subdivisions;
+        final Named city;
 
         @MaxMindDbConstructor
         public CityRecord(
-                @MaxMindDbParameter(name = "country") Place country,
-                @MaxMindDbParameter(name = "subdivisions") List<Place> subdivisions,
-                @MaxMindDbParameter(name = "city") Place city) {
+                @MaxMindDbParameter(name = "country") Coded country,
+                @MaxMindDbParameter(name = "subdivisions") List<Coded> subdivisions,
+                @MaxMindDbParameter(name = "city") Named city) {
             this.country = country;
             this.subdivisions = subdivisions;
             this.city = city;
         }
     }
 
-    /** A country, subdivision or city: its ISO code (none for a city) and English name. */
-    public static final class Place {
+    /** A country or subdivision: only its ISO code is kept (its names are skipped). */
+    public static final class Coded {
         final String isoCode;
+
+        @MaxMindDbConstructor
+        public Coded(@MaxMindDbParameter(name = "iso_code") String isoCode) {
+            this.isoCode = isoCode;
+        }
+    }
+
+    /** A city: only its names are kept (it has no ISO code). */
+    public static final class Named {
         final Names names;
 
         @MaxMindDbConstructor
-        public Place(
-                @MaxMindDbParameter(name = "iso_code") String isoCode,
-                @MaxMindDbParameter(name = "names") Names names) {
-            this.isoCode = isoCode;
+        public Named(@MaxMindDbParameter(name = "names") Names names) {
             this.names = names;
         }
     }
