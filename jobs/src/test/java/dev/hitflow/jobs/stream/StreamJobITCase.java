@@ -172,7 +172,7 @@ class StreamJobITCase {
                                 warehouse,
                                 false,
                                 Duration.ofMillis(300),
-                                Duration.ofMinutes(1)));
+                                StreamTopics.NEVER_IDLE));
         job.prepare();
         org.apache.flink.configuration.Configuration conf =
                 new org.apache.flink.configuration.Configuration();

@@ -94,7 +94,7 @@ class StreamSavepointITCase {
                                 warehouse,
                                 false,
                                 Duration.ofMillis(500),
-                                Duration.ofMinutes(1)));
+                                StreamTopics.NEVER_IDLE));
         job.prepare();
         StreamExecutionEnvironment env =
                 LocalJob.localEnvironment(warehouse.resolve("_cp"), 2, Duration.ofMillis(500));
@@ -124,7 +124,7 @@ class StreamSavepointITCase {
         Path wholeWarehouse = Files.createDirectories(dir.resolve("whole"));
         produce(whole.hits(), 0, N);
         JobClient uninterrupted = start(whole, dir, wholeWarehouse, null);
-        kafka.awaitCommittedToEnd(whole.group(), whole.hits(), Duration.ofSeconds(90));
+        kafka.awaitCommittedToEnd(whole.group(), whole.hits(), Duration.ofMinutes(5));
         // Drain: the watermark goes to the end of time, every session closes, all is committed.
         stop(uninterrupted, dir, true);
 
@@ -132,14 +132,14 @@ class StreamSavepointITCase {
         Path splitWarehouse = Files.createDirectories(dir.resolve("split"));
         produce(split.hits(), 0, STOP_AFTER);
         JobClient first = start(split, dir, splitWarehouse, null);
-        kafka.awaitCommittedToEnd(split.group(), split.hits(), Duration.ofSeconds(90));
+        kafka.awaitCommittedToEnd(split.group(), split.hits(), Duration.ofMinutes(5));
         String savepoint = stop(first, dir, false);
         assertThat(IcebergReader.rows(HitflowCatalog.local(splitWarehouse), HitflowTables.SESSIONS))
                 .as("every session is still open at the savepoint")
                 .isEmpty();
         produce(split.hits(), STOP_AFTER, N);
         JobClient second = start(split, dir, splitWarehouse, savepoint);
-        kafka.awaitCommittedToEnd(split.group(), split.hits(), Duration.ofSeconds(90));
+        kafka.awaitCommittedToEnd(split.group(), split.hits(), Duration.ofMinutes(5));
         stop(second, dir, true);
 
         HitflowCatalog a = HitflowCatalog.local(wholeWarehouse);

@@ -51,6 +51,16 @@ public record StreamTopics(String prefix) {
      * The job's settings over these topics, with the tenants file's keys and a local warehouse; 30
      * s of allowed disorder.
      */
+    /**
+     * An idle timeout no test run reaches, for tests that end with a drain (stop-with-savepoint
+     * with the watermark at the end of time) and have records on every partition. A source whose
+     * partitions all went idle before the drain drops the drain's end-of-time watermark in Flink
+     * 2.1 (FLINK-40499: RecordWriterOutput and ChainingOutput drop watermarks while the announced
+     * status is IDLE), so no event-time timer fires and open sessions stay in state: on a slow or
+     * loaded machine, a one-minute timeout made such tests lose every open session.
+     */
+    public static final Duration NEVER_IDLE = Duration.ofHours(6);
+
     public StreamJob.Settings settings(
             KafkaTestBroker broker,
             Path tenantsFile,
