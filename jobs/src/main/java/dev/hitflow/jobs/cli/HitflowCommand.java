@@ -3,6 +3,7 @@ package dev.hitflow.jobs.cli;
 import dev.hitflow.schemas.codec.AvroCoders;
 import dev.hitflow.schemas.config.ConfigException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,10 +46,46 @@ public final class HitflowCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    public static void main(String[] args) {
+    /**
+     * The entry point of the launcher, the CronJob's {@code java} command and of Flink (the
+     * FlinkDeployment's {@code entryClass}). Only a process of its own exits with the command's
+     * code: when Flink calls this method, it runs inside Flink's JVM (the JobManager in application
+     * mode, or the REST handler of a session cluster), and exiting would take that JVM down with
+     * the job it just submitted; there a failure is thrown to Flink instead.
+     */
+    public static void main(String[] args) throws Exception {
         // Before any Avro record class is used: the local mini cluster runs in this JVM.
         AvroCoders.enable();
+        if (FlinkClientContext.isActive()) {
+            runInsideFlink(args);
+            return;
+        }
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Runs a command for Flink's program runner: errors reach Flink as they are (its submission
+     * reports them, and its control-flow exceptions pass through untouched), a bad command line
+     * fails the submission with the usage message.
+     */
+    static void runInsideFlink(String[] args) throws Exception {
+        CommandLine cli = commandLine();
+        Exception[] failure = new Exception[1];
+        cli.setExecutionExceptionHandler(
+                (e, commandLine, parseResult) -> {
+                    failure[0] = e;
+                    return 1;
+                });
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        if (code != 0) {
+            throw new IllegalArgumentException(
+                    "hitflow: the command exited with code " + code + ": " + err.toString().trim());
+        }
     }
 
     /** The command line with Hitflow's error handling: config problems exit 2 with one line. */

@@ -74,8 +74,23 @@ public final class MaintenanceRun {
 
         List<TableDef> detail =
                 HitflowTables.all().stream().filter(TableDef::detail).filter(this::exists).toList();
-        // Requests from the file first, then those the stream job queued and no run answered.
-        List<PendingRequest> requests = new ArrayList<>(options.requests());
+        // Requests from the file first, then those the stream job queued and no run answered. A
+        // file's request that an earlier run answered (its ID is in the audit) is not answered
+        // again: a scheduled run may be handed the same file every night.
+        Set<String> answered = RightsQueue.answered(catalog);
+        List<PendingRequest> requests = new ArrayList<>();
+        for (PendingRequest r : options.requests()) {
+            if (answered.contains(r.requestId())) {
+                out.printf(
+                        Locale.ROOT,
+                        "  request %s (%s, tenant %s): answered by an earlier run, skipped%n",
+                        r.requestId(),
+                        r.type(),
+                        r.tenantId());
+            } else {
+                requests.add(r);
+            }
+        }
         Set<String> given = new java.util.HashSet<>();
         options.requests().forEach(r -> given.add(r.requestId()));
         RightsQueue.pending(catalog).stream()

@@ -25,16 +25,22 @@ import org.apache.iceberg.io.CloseableIterable;
 public final class RightsQueue {
     private RightsQueue() {}
 
-    public static List<PendingRequest> pending(Catalog catalog) {
-        if (!catalog.tableExists(RightsTables.RIGHTS_QUEUE)) {
-            return List.of();
-        }
+    /** The IDs of every request the audit table holds: answered by an earlier run. */
+    public static Set<String> answered(Catalog catalog) {
         Set<String> done = new HashSet<>();
         if (catalog.tableExists(RightsTables.RIGHTS_REQUESTS)) {
             for (Record r : read(catalog.loadTable(RightsTables.RIGHTS_REQUESTS))) {
                 done.add((String) r.getField("request_id"));
             }
         }
+        return done;
+    }
+
+    public static List<PendingRequest> pending(Catalog catalog) {
+        if (!catalog.tableExists(RightsTables.RIGHTS_QUEUE)) {
+            return List.of();
+        }
+        Set<String> done = answered(catalog);
         List<Record> rows = read(catalog.loadTable(RightsTables.RIGHTS_QUEUE));
         rows.sort(
                 Comparator.comparing((Record r) -> (OffsetDateTime) r.getField("requested_at"))

@@ -83,6 +83,104 @@ class DeployManifestsTest {
                 .isTrue();
     }
 
+    /** The launcher's Java 17 module openings (Flink's own list and the job's few more). */
+    static List<String> launcherOpenings() throws IOException {
+        List<String> flags = new ArrayList<>();
+        Matcher m =
+                Pattern.compile("(?m)^\\s+(--add-(?:opens|exports)=\\S+)$")
+                        .matcher(Files.readString(ROOT.resolve("hitflow")));
+        while (m.find()) {
+            flags.add(m.group(1));
+        }
+        return flags;
+    }
+
+    /** Flink's own Java 17 list, the env.java.opts.all of the config.yaml Flink 2.1 ships. */
+    static final List<String> FLINK_JAVA_17_OPENINGS =
+            List.of(
+                    "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+                    "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+                    "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens=java.base/java.net=ALL-UNNAMED",
+                    "--add-opens=java.base/java.io=ALL-UNNAMED",
+                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                    "--add-opens=java.base/java.text=ALL-UNNAMED",
+                    "--add-opens=java.base/java.time=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+
+    /**
+     * env.java.opts.all replaces the key of Flink's config.yaml that holds its Java 17 openings,
+     * and the CronJob runs plain java: each must carry the whole list, or Flink fails on Java 17
+     * (InaccessibleObjectException) where the tests, run with the launcher's list, pass.
+     */
+    @Test
+    void everyJvmTheManifestsStartHasFlinksJava17Openings() throws IOException {
+        List<String> launcher = launcherOpenings();
+        assertThat(launcher).containsAll(FLINK_JAVA_17_OPENINGS);
+        String deployment =
+                documents(DEPLOY.resolve("k8s/base/flinkdeployment.yaml"))
+                        .get(0)
+                        .at("/spec/flinkConfiguration")
+                        .get("env.java.opts.all")
+                        .asText();
+        assertThat(List.of(deployment.split("\\s+")))
+                .containsAll(launcher)
+                .contains("-Dorg.apache.avro.specific.use_custom_coders=true");
+        JsonNode cron =
+                documents(DEPLOY.resolve("k8s/base/maintain-cronjob.yaml"))
+                        .get(0)
+                        .at("/spec/jobTemplate/spec/template/spec/containers/0");
+        List<String> cronArgs = args(cron.get("args"));
+        assertThat(cronArgs.subList(0, cronArgs.indexOf("-cp"))).containsAll(launcher);
+        String compose = Files.readString(DEPLOY.resolve("compose/docker-compose.yml"));
+        Matcher opts = Pattern.compile("env\\.java\\.opts\\.all: (.*)").matcher(compose);
+        int found = 0;
+        while (opts.find()) {
+            assertThat(List.of(opts.group(1).trim().split("\\s+"))).containsAll(launcher);
+            found++;
+        }
+        assertThat(found).isEqualTo(2);
+    }
+
+    /** The CronJob needs no file to exist and mounts only volumes the kustomization declares. */
+    @Test
+    void theCronJobNeedsNoRequestsFileAndMountsDeclaredVolumesOnly() throws IOException {
+        JsonNode pod =
+                documents(DEPLOY.resolve("k8s/base/maintain-cronjob.yaml"))
+                        .get(0)
+                        .at("/spec/jobTemplate/spec/template/spec");
+        assertThat(args(pod.at("/containers/0/args"))).doesNotContain("--requests");
+        List<String> resources =
+                args(
+                        documents(DEPLOY.resolve("k8s/base/kustomization.yaml"))
+                                .get(0)
+                                .get("resources"));
+        List<String> declaredClaims = new ArrayList<>();
+        for (String r : resources) {
+            for (JsonNode doc : documents(DEPLOY.resolve("k8s/base").resolve(r))) {
+                if (doc.get("kind").asText().equals("PersistentVolumeClaim")) {
+                    declaredClaims.add(doc.at("/metadata/name").asText());
+                }
+            }
+        }
+        for (JsonNode volume : pod.get("volumes")) {
+            if (volume.has("persistentVolumeClaim")) {
+                assertThat(declaredClaims)
+                        .contains(volume.at("/persistentVolumeClaim/claimName").asText());
+            }
+        }
+        List<String> args = args(pod.at("/containers/0/args"));
+        String exportDir = args.get(args.indexOf("--export-dir") + 1);
+        assertThat(pod.at("/containers/0/volumeMounts"))
+                .anySatisfy(m -> assertThat(m.get("mountPath").asText()).isEqualTo(exportDir));
+    }
+
     @Test
     void topicsHaveTheirRetentionAndCompaction() throws IOException {
         List<JsonNode> topics = documents(DEPLOY.resolve("k8s/base/kafka-topics.yaml"));
@@ -204,6 +302,6 @@ class DeployManifestsTest {
                 }
             }
         }
-        assertThat(manifests).isEqualTo(11);
+        assertThat(manifests).isEqualTo(12);
     }
 }

@@ -333,6 +333,26 @@ class MaintenanceRunTest {
     }
 
     @Test
+    void aRequestsFileHandedToEveryRunIsAnsweredOnce() throws IOException {
+        Table hits = catalog.loadTable(HitflowTables.HITS);
+        String erin = visitor("acme", "cookie-erin");
+        LocalDate d1 = LocalDate.of(2026, 10, 1);
+        IcebergFiles.append(hits, List.of(hit(hits, "acme", d1, "e1", erin)));
+        RightsRequest erase =
+                new RightsRequest(
+                        "r-9", "acme", RightsRequest.Type.ERASURE, IdKind.COOKIE, "cookie-erin");
+        assertThat(run(List.of(erase), false).erasedRows()).isEqualTo(Map.of("r-9", 1L));
+        // the next night, the same file: not answered again, no second audit row
+        assertThat(run(List.of(erase), false).erasedRows()).isEmpty();
+        Table audit = catalog.loadTable(dev.hitflow.schemas.tables.RightsTables.RIGHTS_REQUESTS);
+        List<String> audited = new ArrayList<>();
+        try (CloseableIterable<Record> it = IcebergGenerics.read(audit).build()) {
+            it.forEach(r -> audited.add((String) r.getField("request_id")));
+        }
+        assertThat(audited).containsExactly("r-9");
+    }
+
+    @Test
     void accessExportsExactlyThatVisitorsRowsAcrossTables() throws IOException {
         Table hits = catalog.loadTable(HitflowTables.HITS);
         String alice = visitor("acme", "cookie-alice");
