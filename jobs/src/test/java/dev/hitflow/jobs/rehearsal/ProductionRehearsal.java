@@ -165,7 +165,8 @@ public final class ProductionRehearsal {
         JsonNode deployment = YAML.readTree(root.resolve(MANIFEST).toFile()).path("spec");
 
         // Tenants, keys and catalog where the manifests mount them, under the work folder.
-        Path etc = Files.createDirectories(work.resolve("etc/hitflow/keys"));
+        Files.createDirectories(work.resolve("etc/hitflow/keys"));
+        Path etc = work.resolve("etc");
         Path tenants = writeTenants(work.resolve("etc/hitflow"));
         Path warehouse = Files.createDirectories(work.resolve("warehouse"));
         writeCatalogProperties(work.resolve("etc/hitflow/catalog.properties"), warehouse);
@@ -193,7 +194,7 @@ public final class ProductionRehearsal {
         t("reference run started: hitflow local --input " + input.getFileName());
 
         startKafka();
-        List<String> jobArgs = mapJobArgs(deployment.at("/job/args"), etc.getParent());
+        List<String> jobArgs = mapJobArgs(deployment.at("/job/args"), etc);
         createTopics();
         t("kafka broker up at " + bootstrap + ", topics " + topics.values());
 
@@ -335,11 +336,12 @@ public final class ProductionRehearsal {
                         + falseAlarms
                         + " line(s) 'Unable to commit transaction' (the dead-letter sink's"
                         + " committer after the restore; see docs/RUNBOOK.md)");
+        describeFencedTransactions();
         t("checks done");
 
         rest.patch("/jobs/" + job2 + "?mode=cancel");
         awaitTrue(() -> "CANCELED".equals(state(job2)), Duration.ofMinutes(2), "job 2 canceled");
-        runMaintain(warehouse, etc.getParent());
+        runMaintain(warehouse, etc);
         t("maintain done");
         printTimeline();
         System.out.println(
@@ -717,6 +719,17 @@ public final class ProductionRehearsal {
                         + config.effective.get(ClusterConfig.JAVA_OPTS_ALL));
         Path conf = flinkHome.resolve("conf");
         config.write(conf);
+        Files.writeString(
+                conf.resolve("log4j-console.properties"),
+                String.join(
+                        "\n",
+                        "rootLogger.level=INFO",
+                        "rootLogger.appenderRef.console.ref=ConsoleAppender",
+                        "appender.console.name=ConsoleAppender",
+                        "appender.console.type=CONSOLE",
+                        "appender.console.layout.type=PatternLayout",
+                        "appender.console.layout.pattern=%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+                        ""));
         Files.writeString(
                 conf.resolve("log4j.properties"),
                 String.join(
@@ -1123,6 +1136,47 @@ public final class ProductionRehearsal {
         return count;
     }
 
+    /**
+     * What the broker says of each transaction a "producer is already fenced" line names: {@code
+     * CompleteCommit} means it was committed before the TaskManager died (a false alarm).
+     */
+    private void describeFencedTransactions() throws Exception {
+        java.util.regex.Pattern named =
+                java.util.regex.Pattern.compile(
+                        "Unable to commit transaction.*epoch=(\\d+), transactionalId='([^']+)'");
+        Map<String, String> epochs = new TreeMap<>();
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path f :
+                    files.filter(p -> p.getFileName().toString().startsWith("taskmanager"))
+                            .toList()) {
+                try (Stream<String> lines = Files.lines(f, StandardCharsets.ISO_8859_1)) {
+                    lines.map(named::matcher)
+                            .filter(java.util.regex.Matcher::find)
+                            .forEach(m -> epochs.put(m.group(2), m.group(1)));
+                }
+            }
+        }
+        if (epochs.isEmpty()) {
+            return;
+        }
+        try (Admin admin = admin()) {
+            admin.describeTransactions(epochs.keySet())
+                    .all()
+                    .get()
+                    .forEach(
+                            (id, d) ->
+                                    System.out.println(
+                                            "rehearsal:   "
+                                                    + id
+                                                    + ": epoch in the log line "
+                                                    + epochs.get(id)
+                                                    + ", the broker has "
+                                                    + d.state()
+                                                    + " at epoch "
+                                                    + d.producerEpoch()));
+        }
+    }
+
     // ---- maintain ----
 
     private void runMaintain(Path warehouse, Path etc) throws Exception {
@@ -1154,6 +1208,10 @@ public final class ProductionRehearsal {
         System.out.println("rehearsal: maintain as " + CRONJOB + " runs it:");
         System.out.println(
                 "  " + String.join(" ", command) + (env.isEmpty() ? "" : "  env " + env));
+        for (JsonNode mount : container.path("volumeMounts")) {
+            Files.createDirectories(
+                    Path.of(mapContainerPath(mount.path("mountPath").asText() + "/", etc)));
+        }
         Map<String, long[]> before = tenantFiles(warehouse);
         Process maintain = processes.start(command, work, logs.resolve("maintain.log"), env);
         boolean done = maintain.waitFor(6, TimeUnit.MINUTES);
@@ -1187,10 +1245,13 @@ public final class ProductionRehearsal {
                 "the data of acme (retention 25 months) stays");
     }
 
+    /** The image's and the pod's paths, in the work folder and the assembled distribution. */
     private String mapContainerPath(String value, Path etc) {
         return value.replace("/opt/flink/usrlib/hitflow.jar", jobJar.toString())
                 .replace("/opt/flink/lib/", flinkLib + "/")
-                .replace("/etc/hitflow/", etc.resolve("hitflow") + "/");
+                .replace("/opt/flink/conf/", flinkHome.resolve("conf") + "/")
+                .replace("/etc/hitflow/", etc.resolve("hitflow") + "/")
+                .replace("/var/lib/hitflow/", work.resolve("var/lib/hitflow") + "/");
     }
 
     /** Data files (Parquet) per tenant under the warehouse: count and bytes. */
