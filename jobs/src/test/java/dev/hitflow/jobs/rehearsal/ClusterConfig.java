@@ -97,6 +97,10 @@ final class ClusterConfig {
         map("taskmanager.numberOfTaskSlots", Integer.toString(PARALLELISM));
         map("parallelism.default", Integer.toString(PARALLELISM));
         map("execution.checkpointing.interval", checkpointInterval);
+        // A 2-core machine shared with builds starts the RPC system and answers asks slowly
+        // (10 s defaults, seen to expire under load); a pod with its own cores does not need it.
+        map("pekko.startup-timeout", "60 s");
+        map("pekko.ask.timeout", "60 s");
     }
 
     private void map(String key, String value) {
