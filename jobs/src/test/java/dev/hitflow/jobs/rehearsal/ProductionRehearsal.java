@@ -192,6 +192,15 @@ public final class ProductionRehearsal {
                         logs.resolve("reference-local.log"),
                         Map.of());
         t("reference run started: hitflow local --input " + input.getFileName());
+        // Before the cluster: on two shared cores, a broker and a JobManager starting beside it
+        // took minutes (the RPC system's start timed out).
+        if (!reference.waitFor(8, TimeUnit.MINUTES) || reference.exitValue() != 0) {
+            throw new IllegalStateException(
+                    "the reference run failed; see " + logs.resolve("reference-local.log"));
+        }
+        HitflowCatalog referenceCatalog = HitflowCatalog.local(referenceWarehouse);
+        long referenceSessions = rows(referenceCatalog, HitflowTables.SESSIONS);
+        t("reference run done: " + referenceSessions + " sessions");
 
         startKafka();
         List<String> jobArgs = mapJobArgs(deployment.at("/job/args"), etc);
@@ -313,17 +322,15 @@ public final class ProductionRehearsal {
         awaitCommittedToEnd(Duration.ofMinutes(4));
         t("part C consumed and committed");
 
-        if (!reference.waitFor(8, TimeUnit.MINUTES) || reference.exitValue() != 0) {
-            throw new IllegalStateException(
-                    "the reference run failed; see " + logs.resolve("reference-local.log"));
+        try {
+            awaitTrue(
+                    () -> rows(catalog, HitflowTables.SESSIONS) >= referenceSessions,
+                    Duration.ofMinutes(3),
+                    referenceSessions + " sessions committed");
+        } catch (IllegalStateException e) {
+            // The checks below say what differs.
+            System.out.println("rehearsal: " + e.getMessage());
         }
-        HitflowCatalog referenceCatalog = HitflowCatalog.local(referenceWarehouse);
-        long referenceSessions = rows(referenceCatalog, HitflowTables.SESSIONS);
-        t("reference run done: " + referenceSessions + " sessions");
-        awaitTrue(
-                () -> rows(catalog, HitflowTables.SESSIONS) >= referenceSessions,
-                Duration.ofMinutes(3),
-                referenceSessions + " sessions committed");
         t("sessions closed and committed");
 
         checkHits(catalog, referenceCatalog);
@@ -521,7 +528,7 @@ public final class ProductionRehearsal {
                         return false;
                     }
                 },
-                Duration.ofMinutes(2),
+                Duration.ofMinutes(5),
                 "the broker");
     }
 
