@@ -151,15 +151,67 @@ public final class HitflowCatalog implements Serializable {
     }
 
     public Catalog open() {
+        registerJdbcDrivers();
         return CatalogUtil.buildIcebergCatalog(name, properties, new Configuration());
     }
 
     public CatalogLoader loader() {
-        return CatalogLoader.custom(
-                name,
-                properties,
-                new Configuration(),
-                properties.get(CatalogProperties.CATALOG_IMPL));
+        return new DriverRegisteringLoader(
+                CatalogLoader.custom(
+                        name,
+                        properties,
+                        new Configuration(),
+                        properties.get(CatalogProperties.CATALOG_IMPL)));
+    }
+
+    /**
+     * Registers with {@link java.sql.DriverManager} the JDBC drivers (SQLite, PostgreSQL) that this
+     * class's loader sees. DriverManager looks its drivers up once per JVM and hands a caller only
+     * drivers of the caller's own class loader: the second job a Flink JobManager or TaskManager
+     * runs gets a new user-code class loader, whose Iceberg JDBC catalog then found "No suitable
+     * driver" (the production rehearsal's resubmission from a savepoint). Loading a driver class
+     * registers it.
+     */
+    static void registerJdbcDrivers() {
+        for (java.util.Iterator<java.sql.Driver> drivers =
+                        java.util.ServiceLoader.load(
+                                        java.sql.Driver.class,
+                                        HitflowCatalog.class.getClassLoader())
+                                .iterator();
+                drivers.hasNext(); ) {
+            try {
+                drivers.next();
+            } catch (java.util.ServiceConfigurationError e) {
+                // a driver that cannot load here is not the one the catalog needs
+            }
+        }
+    }
+
+    /** Registers the JDBC drivers (see above) where the catalog is loaded: on the TaskManagers. */
+    private static final class DriverRegisteringLoader implements CatalogLoader {
+        private static final long serialVersionUID = 1L;
+        private final CatalogLoader delegate;
+
+        DriverRegisteringLoader(CatalogLoader delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Catalog loadCatalog() {
+            registerJdbcDrivers();
+            return delegate.loadCatalog();
+        }
+
+        @Override
+        @SuppressWarnings({"MethodDoesntCallSuperMethod", "CloneDoesntCallSuperClone"})
+        public CatalogLoader clone() {
+            return new DriverRegisteringLoader(delegate.clone());
+        }
+
+        @Override
+        public String toString() {
+            return delegate.toString();
+        }
     }
 
     public TableLoader tableLoader(TableDef table) {
