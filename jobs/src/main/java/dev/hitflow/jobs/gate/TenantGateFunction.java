@@ -31,14 +31,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The privacy gate of the stream job: {@link EnrichFunction}'s work under the live tenant config.
- * Tenant documents from the compacted topic {@code tenants.config} reach every subtask as broadcast
- * elements; accepted ones are kept, in arrival order, in broadcast state (so they survive a
- * restore) and laid over the tenants of the file the job started with. A change applies to every
+ * The privacy gate of every job (a thin shell over {@link HitEnricher}) under the live tenant
+ * config. Tenant documents from the compacted topic {@code tenants.config} reach every subtask as
+ * broadcast elements; accepted ones are kept, in arrival order, in broadcast state (so they survive
+ * a restore) and laid over the tenants of the file the job started with. A change applies to every
  * hit the gate passes after it, and to every later stage through the settings the gate copies into
  * the hit. A hit of a site no tenant claims yet, or of a tenant whose current key is not in the
  * keys file yet, leaves on {@link #UNKNOWN_SITE} as it came, to become a dead letter that can be
- * replayed once the config is there.
+ * replayed once the config is there. Its output type has no field for a raw identifier. The keys
+ * are read from the keys file in {@link #open} (never carried in the job graph); the user-agent
+ * classifier and the GeoIP reader are shared by the whole JVM (both thread-safe, cached).
  */
 public class TenantGateFunction
         extends BroadcastProcessFunction<RawHit, TenantConfigChange, EnrichedHit> {
