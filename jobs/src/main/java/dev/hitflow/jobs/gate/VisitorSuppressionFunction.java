@@ -33,10 +33,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two sources, one answer: the durable registry {@code analytics.suppressions} (every door
  * writes to it), loaded in {@link #open} (the entries of this subtask's key groups) and read again
- * when a new snapshot of it is committed, looked for at most every {@link #REFRESH_INTERVAL_MS} as
- * hits pass; and the requests the job itself takes from its requests input, kept in keyed state
- * without TTL (an opt-out does not expire) so they apply from the next hit on, before their row is
- * committed.
+ * when a new snapshot of it that added rows is committed, looked for at most every {@link
+ * #REFRESH_INTERVAL_MS} as hits pass; and the requests the job itself takes from its requests
+ * input, kept in keyed state without TTL (an opt-out does not expire) so they apply from the next
+ * hit on, before their row is committed.
  */
 public class VisitorSuppressionFunction
         extends KeyedCoProcessFunction<String, EnrichedHit, SuppressionEntry, EnrichedHit> {
@@ -50,6 +50,7 @@ public class VisitorSuppressionFunction
     public static final long REFRESH_INTERVAL_MS = 10_000;
 
     private final HitflowCatalog catalog;
+    private final long refreshIntervalMs;
 
     private transient ValueState<String> suppressedBy;
     private transient Counter suppressed;
@@ -63,7 +64,13 @@ public class VisitorSuppressionFunction
      * @param catalog where {@code analytics.suppressions} is
      */
     public VisitorSuppressionFunction(HitflowCatalog catalog) {
+        this(catalog, REFRESH_INTERVAL_MS);
+    }
+
+    /** With another interval between looks at the table (tests: 0, at every hit). */
+    VisitorSuppressionFunction(HitflowCatalog catalog, long refreshIntervalMs) {
         this.catalog = catalog;
+        this.refreshIntervalMs = refreshIntervalMs;
     }
 
     /**
@@ -123,14 +130,19 @@ public class VisitorSuppressionFunction
 
     private void refreshWhenDue() {
         long now = System.currentTimeMillis();
-        if (now - checkedAt < REFRESH_INTERVAL_MS) {
+        if (now - checkedAt < refreshIntervalMs) {
             return;
         }
         checkedAt = now;
         table.refresh();
         Snapshot current = table.currentSnapshot();
-        if (current != null && current.snapshotId() != loadedSnapshot) {
+        if (current == null || current.snapshotId() == loadedSnapshot) {
+            return;
+        }
+        if (SuppressionTable.changedSince(table, loadedSnapshot)) {
             load();
+        } else {
+            loadedSnapshot = current.snapshotId(); // only the sink's empty checkpoint commits
         }
     }
 

@@ -7,9 +7,13 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.flink.table.data.RowData;
+import org.apache.iceberg.DataOperations;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -52,6 +56,25 @@ public final class SuppressionTable {
             throw new UncheckedIOException(e);
         }
         return keys;
+    }
+
+    /**
+     * Whether the table's rows may differ from those of snapshot {@code since}: false when every
+     * snapshot after it only appended nothing (the Flink sink commits an empty snapshot now and
+     * then to record its checkpoint), true when one added or removed rows, or when {@code since} is
+     * no longer among the current snapshot's ancestors.
+     */
+    public static boolean changedSince(Table table, long since) {
+        Snapshot snapshot = table.currentSnapshot();
+        while (snapshot != null && snapshot.snapshotId() != since) {
+            Map<String, String> summary = snapshot.summary();
+            if (!DataOperations.APPEND.equals(snapshot.operation())
+                    || !"0".equals(summary.getOrDefault(SnapshotSummary.ADDED_RECORDS_PROP, "0"))) {
+                return true;
+            }
+            snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId());
+        }
+        return snapshot == null;
     }
 
     /** An entry as a row of the table, for Iceberg's generic writer. */
