@@ -101,7 +101,12 @@ public class EnrichmentBenchmark {
                                 null)
                         .tenant("acme")
                         .orElseThrow();
-        enricher = new HitEnricher(KeyRing.of(Map.of("acme", Map.of("v1", key))), geo, classifier);
+        // with a suppression key, as every job has: the gate also computes the suppression ID
+        enricher =
+                new HitEnricher(
+                        KeyRing.of(Map.of("acme", Map.of("v1", key, KeyRing.SUPPRESSION, key))),
+                        geo,
+                        classifier);
 
         SplittableRandom random = new SplittableRandom(42);
         ips = new String[N];

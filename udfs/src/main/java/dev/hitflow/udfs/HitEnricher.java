@@ -59,8 +59,12 @@ public final class HitEnricher {
         this.agents = agents;
     }
 
+    /** {@code suppression}: null when the ring holds no suppression key for the tenant. */
     private record TenantIdentity(
-            String keyVersion, VisitorIdHasher hasher, CookielessId cookieless) {}
+            String keyVersion,
+            VisitorIdHasher hasher,
+            CookielessId cookieless,
+            VisitorIdHasher suppression) {}
 
     public EnrichedHit enrich(RawHit raw, TenantConfig tenant) {
         Consent consent = ConsentPolicy.effective(raw.getConsent(), tenant.defaultConsent());
@@ -130,19 +134,28 @@ public final class HitEnricher {
             TenantIdentity identity = identity(tenant);
             IdKind kind;
             String id;
+            String identifier = null;
             if (raw.getUserId() != null
                     && tenant.identifiedVisitors()
                     && ConsentPolicy.allowsUserId(consent)) {
                 kind = IdKind.USER;
-                id = identity.hasher().visitorId(kind, raw.getUserId());
+                identifier = raw.getUserId();
             } else if (raw.getCookieId() != null) {
                 kind = IdKind.COOKIE;
-                id = identity.hasher().visitorId(kind, raw.getCookieId());
+                identifier = raw.getCookieId();
             } else if (raw.getMobileId() != null) {
                 kind = IdKind.MOBILE;
-                id = identity.hasher().visitorId(kind, raw.getMobileId());
+                identifier = raw.getMobileId();
             } else {
                 kind = IdKind.COOKIELESS;
+            }
+            if (identifier != null) {
+                id = identity.hasher().visitorId(kind, identifier);
+                // for the opt-out registry's lookup only: it clears the field
+                if (identity.suppression() != null) {
+                    out.setSuppressionId(identity.suppression().suppressionId(kind, identifier));
+                }
+            } else {
                 id =
                         identity.cookieless()
                                 .visitorId(
@@ -166,7 +179,17 @@ public final class HitEnricher {
                             tenant.id(),
                             tenant.currentKey(),
                             keys.key(tenant.id(), tenant.currentKey()));
-            identity = new TenantIdentity(tenant.currentKey(), hasher, new CookielessId(hasher));
+            identity =
+                    new TenantIdentity(
+                            tenant.currentKey(),
+                            hasher,
+                            new CookielessId(hasher),
+                            keys.hasSuppressionKey(tenant.id())
+                                    ? new VisitorIdHasher(
+                                            tenant.id(),
+                                            KeyRing.SUPPRESSION,
+                                            keys.suppressionKey(tenant.id()))
+                                    : null);
             identities.put(tenant.id(), identity);
         }
         return identity;

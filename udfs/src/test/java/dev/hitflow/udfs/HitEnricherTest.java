@@ -12,6 +12,7 @@ import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.config.TenantConfig;
 import dev.hitflow.schemas.config.TenantConfigLoader;
+import dev.hitflow.schemas.config.TenantConfigUpdates;
 import dev.hitflow.schemas.config.TenantRegistry;
 import dev.hitflow.udfs.agent.UserAgentClassifier;
 import dev.hitflow.udfs.geo.GeoLocator;
@@ -238,6 +239,46 @@ class HitEnricherTest {
                 enricher.enrich(raw().setSiteId("portal").setCookieId("c").build(), initech)
                         .getVisitorId();
         assertThat(acmeId).isNotEqualTo(initechId);
+    }
+
+    @Test
+    void theSuppressionIdOfAnIdentifierDoesNotChangeWhenTheKeyRotates() {
+        byte[] suppression = "acme-suppression-key-0123456789!".getBytes(StandardCharsets.US_ASCII);
+        byte[] v2 = "acme-test-key-v2-0123456789abcd!".getBytes(StandardCharsets.US_ASCII);
+        KeyRing ring =
+                KeyRing.of(
+                        Map.of(
+                                "acme",
+                                Map.of("v1", KEY, "v2", v2, KeyRing.SUPPRESSION, suppression)));
+        HitEnricher gate = new HitEnricher(ring, null, null);
+        var underV1 = gate.enrich(raw().setCookieId("c").build(), acme);
+        var underV2 =
+                gate.enrich(
+                        raw().setCookieId("c").build(),
+                        TenantConfigUpdates.apply(
+                                        new TenantRegistry(java.util.List.of(acme), null),
+                                        "acme",
+                                        """
+                                        id: acme
+                                        country: FR
+                                        time_zone: Europe/Paris
+                                        sites: [shop]
+                                        default_consent: OPT_IN
+                                        current_key: v2
+                                        """)
+                                .tenant("acme")
+                                .orElseThrow());
+        String expected =
+                new VisitorIdHasher("acme", KeyRing.SUPPRESSION, suppression)
+                        .suppressionId(IdKind.COOKIE, "c");
+        assertThat(underV1.getVisitorId()).isNotEqualTo(underV2.getVisitorId());
+        assertThat(underV1.getSuppressionId()).isEqualTo(expected);
+        assertThat(underV2.getSuppressionId()).isEqualTo(expected);
+        assertThat(expected).isNotEqualTo(underV1.getVisitorId()).hasSize(32);
+        // no identifier, nothing to suppress by; no suppression key, no suppression ID
+        assertThat(gate.enrich(raw().build(), acme).getSuppressionId()).isNull();
+        assertThat(enricher.enrich(raw().setCookieId("c").build(), acme).getSuppressionId())
+                .isNull();
     }
 
     @Test

@@ -56,6 +56,11 @@ final class CatalogOptions {
         return tenants != null ? TenantConfigLoader.load(tenants) : LocalJob.sampleTenantRegistry();
     }
 
+    /** The local runner's dead letters, or null for a catalog given by properties (Kafka's). */
+    Path deadLetterDir() {
+        return where.warehouse == null ? null : where.warehouse.resolve("dead-letters");
+    }
+
     /** The tenants' keys file, else (local warehouse) the one the local runner made. */
     KeyRing keys(TenantRegistry registry) {
         Path keys = registry.keysFile().orElse(null);

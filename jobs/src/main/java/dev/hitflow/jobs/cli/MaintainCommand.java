@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
                     + " analytics.rights_queue), deletes partitions past each"
                     + " tenant's retention (cutoff in the tenant's time zone), then expires"
                     + " snapshots and removes orphan files so that expired and erased bytes are gone"
-                    + " from storage. Safe to run twice."
+                    + " from storage; with --warehouse, also deletes local dead-letter files older"
+                    + " than dead_letter_retention (default P7D). Opt-outs and erasures are added"
+                    + " to the durable opt-out registry analytics.suppressions. Safe to run twice."
         },
         footer = {
             "",
@@ -89,7 +91,8 @@ public final class MaintainCommand implements Callable<Integer> {
                                                 dryRun,
                                                 orphanMinAge,
                                                 pending,
-                                                exportDir),
+                                                exportDir,
+                                                where.options.deadLetterDir()),
                                         spec.commandLine().getOut()));
         return 0;
     }

@@ -2,6 +2,7 @@ package dev.hitflow.jobs.gate;
 
 import dev.hitflow.schemas.avro.DeadLetter;
 import dev.hitflow.schemas.avro.DeadLetterReason;
+import dev.hitflow.schemas.avro.SuppressionEntry;
 import dev.hitflow.schemas.avro.VisitorSuppression;
 import dev.hitflow.schemas.config.ConfigException;
 import dev.hitflow.schemas.config.KeyRing;
@@ -23,9 +24,12 @@ import org.slf4j.LoggerFactory;
  * Data-subject requests from {@code rights.requests} ({"request_id", "tenant_id", "type":
  * ACCESS|ERASURE|OPT_OUT, "kind": COOKIE|MOBILE|USER, "identifier"}) become pseudonymous {@link
  * VisitorSuppression} records, one per live key version of the tenant, under the visitor ID that
- * version gives: the raw identifier goes no further than this function. A request that cannot be
- * read, or names a tenant without keys, is never dropped: it leaves on {@link #REJECTED} as a dead
- * letter (the dead-letter topic is the one place raw identifiers may rest, briefly).
+ * version gives (for the maintenance queue), and, for an opt-out or erasure, one {@link
+ * SuppressionEntry} on {@link #SUPPRESSIONS} under the tenant's suppression ID (for the opt-out
+ * registry and its durable table): the raw identifier goes no further than this function. A request
+ * that cannot be read, or names a tenant without keys, is never dropped: it leaves on {@link
+ * #REJECTED} as a dead letter (the dead-letter topic is the one place raw identifiers may rest,
+ * briefly).
  */
 public class RightsRequestHasher extends ProcessFunction<byte[], VisitorSuppression> {
     private static final long serialVersionUID = 1L;
@@ -33,6 +37,9 @@ public class RightsRequestHasher extends ProcessFunction<byte[], VisitorSuppress
 
     public static final OutputTag<DeadLetter> REJECTED =
             new OutputTag<>("rejected-rights-requests", new AvroTypeInfo<>(DeadLetter.class));
+
+    public static final OutputTag<SuppressionEntry> SUPPRESSIONS =
+            new OutputTag<>("suppressions", new AvroTypeInfo<>(SuppressionEntry.class));
 
     private final String keysFile;
     private final String source;
@@ -73,22 +80,41 @@ public class RightsRequestHasher extends ProcessFunction<byte[], VisitorSuppress
                     ctx);
             return;
         }
+        boolean suppresses = request.type() != RightsRequest.Type.ACCESS;
         Map<String, String> ids = request.visitorIds(keys);
-        if (ids.isEmpty()) {
+        if (ids.isEmpty() || (suppresses && !keys.hasSuppressionKey(request.tenantId()))) {
             // A tenant added since the start: its keys may be in the (remounted) file by now.
             keys = KeyRing.load(Path.of(keysFile));
             ids = request.visitorIds(keys);
         }
-        if (ids.isEmpty()) {
+        if (ids.isEmpty() || (suppresses && !keys.hasSuppressionKey(request.tenantId()))) {
             reject(
                     DeadLetterReason.UNKNOWN_SITE,
-                    where + " '" + request.requestId() + "': tenant has no key in the keys file",
+                    where
+                            + " '"
+                            + request.requestId()
+                            + "': tenant has no key"
+                            + (ids.isEmpty() ? "" : " '" + KeyRing.SUPPRESSION + "'")
+                            + " in the keys file",
                     bytes,
                     request.tenantId(),
                     ctx);
             return;
         }
         long now = System.currentTimeMillis();
+        if (suppresses) {
+            ctx.output(
+                    SUPPRESSIONS,
+                    SuppressionEntry.newBuilder()
+                            .setTenantId(request.tenantId())
+                            .setSuppressionId(request.suppressionId(keys))
+                            .setRequestId(request.requestId())
+                            .setType(request.type().name())
+                            .setIdKind(request.kind().name())
+                            .setSource(source)
+                            .setRequestedAt(now)
+                            .build());
+        }
         ids.forEach(
                 (version, visitorId) ->
                         out.collect(

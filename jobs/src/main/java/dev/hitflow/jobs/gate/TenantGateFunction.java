@@ -31,14 +31,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The privacy gate of the stream job: {@link EnrichFunction}'s work under the live tenant config.
- * Tenant documents from the compacted topic {@code tenants.config} reach every subtask as broadcast
- * elements; accepted ones are kept, in arrival order, in broadcast state (so they survive a
- * restore) and laid over the tenants of the file the job started with. A change applies to every
+ * The privacy gate of every job (a thin shell over {@link HitEnricher}) under the live tenant
+ * config. Tenant documents from the compacted topic {@code tenants.config} reach every subtask as
+ * broadcast elements; accepted ones are kept, in arrival order, in broadcast state (so they survive
+ * a restore) and laid over the tenants of the file the job started with. A change applies to every
  * hit the gate passes after it, and to every later stage through the settings the gate copies into
- * the hit. A hit of a site no tenant claims yet, or of a tenant whose current key is not in the
- * keys file yet, leaves on {@link #UNKNOWN_SITE} as it came, to become a dead letter that can be
- * replayed once the config is there.
+ * the hit. A hit of a site no tenant claims yet, or of a tenant whose current key or suppression
+ * key is not in the keys file yet, leaves on {@link #UNKNOWN_SITE} as it came, to become a dead
+ * letter that can be replayed once the config is there. Its output type has no field for a raw
+ * identifier. The keys are read from the keys file in {@link #open} (never carried in the job
+ * graph); the user-agent classifier and the GeoIP reader are shared by the whole JVM (both
+ * thread-safe, cached).
  */
 public class TenantGateFunction
         extends BroadcastProcessFunction<RawHit, TenantConfigChange, EnrichedHit> {
@@ -169,10 +172,12 @@ public class TenantGateFunction
 
     /**
      * A tenant added through the topic may name a key that the keys file (a mounted secret) does
-     * not hold yet: read the file again, at most every {@link #KEYS_RELOAD_INTERVAL_MS}.
+     * not hold yet, or have no suppression key there yet: read the file again, at most every {@link
+     * #KEYS_RELOAD_INTERVAL_MS}. Without its suppression key a tenant's opt-outs could not be
+     * matched, so its hits wait (as dead letters) like those of a tenant without its current key.
      */
     private boolean hasCurrentKey(TenantConfig tenant) {
-        if (keys.has(tenant.id(), tenant.currentKey())) {
+        if (hasKeys(tenant)) {
             return true;
         }
         long now = System.currentTimeMillis();
@@ -186,7 +191,11 @@ public class TenantGateFunction
                         e.getMessage());
             }
         }
-        return keys.has(tenant.id(), tenant.currentKey());
+        return hasKeys(tenant);
+    }
+
+    private boolean hasKeys(TenantConfig tenant) {
+        return keys.has(tenant.id(), tenant.currentKey()) && keys.hasSuppressionKey(tenant.id());
     }
 
     private void loadKeys(KeyRing ring) {

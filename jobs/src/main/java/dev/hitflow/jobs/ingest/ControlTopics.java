@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -68,6 +69,42 @@ public final class ControlTopics {
         return env.fromSource(
                         builder.build(), neverHoldsBackEventTime(), "kafka-" + settings.topic())
                 .uid("kafka-source-rights-requests");
+    }
+
+    /**
+     * The control input of a run on a file: no config change (the tenant file is the whole config).
+     * Bounded and empty: it ends at once, and its end-of-input watermark holds nothing back.
+     */
+    public static DataStream<TenantConfigChange> noTenantConfigChanges(
+            StreamExecutionEnvironment env) {
+        return nothing(
+                env, "no-tenant-config-changes", TypeInformation.of(TenantConfigChange.class));
+    }
+
+    /**
+     * The other control input of a run on a file: no requests topic (requests reach it through the
+     * durable opt-out registry).
+     */
+    public static DataStream<byte[]> noRightsRequests(StreamExecutionEnvironment env) {
+        return nothing(
+                env, "no-rights-requests", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    /**
+     * A bounded input of no records. (Flink 2.1's {@code fromData} of an empty collection fails at
+     * run time: its generator is asked for element 0.) One number, dropped.
+     */
+    private static <T> DataStream<T> nothing(
+            StreamExecutionEnvironment env, String name, TypeInformation<T> type) {
+        return env.fromSequence(0, 0)
+                .name(name + "-source")
+                .uid(name + "-source")
+                .setParallelism(1)
+                .flatMap((Long n, Collector<T> out) -> {})
+                .returns(type)
+                .name(name)
+                .uid(name)
+                .setParallelism(1);
     }
 
     /** Always idle: this input never moves event time where it joins hits. */

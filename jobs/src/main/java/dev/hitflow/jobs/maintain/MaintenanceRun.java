@@ -2,12 +2,16 @@ package dev.hitflow.jobs.maintain;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hitflow.jobs.sink.SuppressionTable;
+import dev.hitflow.schemas.avro.IdKind;
+import dev.hitflow.schemas.avro.SuppressionEntry;
 import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.config.TenantConfig;
 import dev.hitflow.schemas.config.TenantRegistry;
 import dev.hitflow.schemas.tables.HitflowTables;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
 import dev.hitflow.schemas.tables.RightsTables;
+import dev.hitflow.udfs.identity.RightsRequest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -40,19 +44,36 @@ import org.apache.iceberg.types.Types;
  */
 public final class MaintenanceRun {
     /** What the run was asked to do. */
+    /**
+     * @param deadLetterDir the local runner's dead letters ({@code <warehouse>/dead-letters}), or
+     *     null when there are none (the stream job's are in Kafka, bounded by the topic's
+     *     retention)
+     */
     public record Options(
             Instant now,
             boolean dryRun,
             Duration orphanMinAge,
             List<PendingRequest> requests,
-            Path exportDir) {}
+            Path exportDir,
+            Path deadLetterDir) {
+        public Options(
+                Instant now,
+                boolean dryRun,
+                Duration orphanMinAge,
+                List<PendingRequest> requests,
+                Path exportDir) {
+            this(now, dryRun, orphanMinAge, requests, exportDir, null);
+        }
+    }
 
     /** What it did, for the summary and for tests. */
     public record Report(
             List<TableMaintenance.RetentionResult> retention,
             Map<String, Long> erasedRows,
             Map<String, Path> exports,
-            Map<String, TableMaintenance.CleanupResult> cleanup) {}
+            Map<String, TableMaintenance.CleanupResult> cleanup,
+            DeadLetterFiles.Result expiredDeadLetters,
+            Map<String, DeadLetterFiles.Result> erasedDeadLetters) {}
 
     private final Catalog catalog;
     private final TenantRegistry tenants;
@@ -69,6 +90,8 @@ public final class MaintenanceRun {
         out.println("maintain at " + options.now() + mode);
         Map<String, Long> erased = new LinkedHashMap<>();
         Map<String, Path> exports = new LinkedHashMap<>();
+        Map<String, DeadLetterFiles.Result> erasedDeadLetters = new LinkedHashMap<>();
+        List<SuppressionEntry> suppressions = new ArrayList<>();
         Set<TableDef> touched = new LinkedHashSet<>();
         Map<TableDef, Set<String>> removed = new LinkedHashMap<>();
 
@@ -115,6 +138,20 @@ public final class MaintenanceRun {
                         touched.add(def);
                     }
                     erased.put(request.requestId(), rows);
+                    if (options.deadLetterDir() != null) {
+                        DeadLetterFiles.Result letters =
+                                eraseDeadLetters(
+                                        request, options.deadLetterDir(), options.dryRun());
+                        erasedDeadLetters.put(request.requestId(), letters);
+                        if (letters.letters() > 0) {
+                            out.printf(
+                                    Locale.ROOT,
+                                    "  request %s: %s %d dead letters carrying the identifier%n",
+                                    request.requestId(),
+                                    options.dryRun() ? "would remove" : "removed",
+                                    letters.letters());
+                        }
+                    }
                     status = "ERASED";
                 }
                 case ACCESS -> {
@@ -128,7 +165,19 @@ public final class MaintenanceRun {
                     exports.put(request.requestId(), file);
                     status = "EXPORTED";
                 }
-                default -> status = "RECORDED"; // suppression is the stream's job
+                default -> status = "RECORDED"; // the opt-out registry suppresses
+            }
+            if (request.suppressionId() != null && request.type() != RightsRequest.Type.ACCESS) {
+                suppressions.add(
+                        SuppressionEntry.newBuilder()
+                                .setTenantId(request.tenantId())
+                                .setSuppressionId(request.suppressionId())
+                                .setRequestId(request.requestId())
+                                .setType(request.type().name())
+                                .setIdKind(request.idKind())
+                                .setSource(request.source())
+                                .setRequestedAt(options.now().toEpochMilli())
+                                .build());
             }
             out.printf(
                     Locale.ROOT,
@@ -141,6 +190,37 @@ public final class MaintenanceRun {
             if (!options.dryRun()) {
                 audit(request, ids, status, rows, options.now());
             }
+        }
+
+        if (!suppressions.isEmpty() && !options.dryRun()) {
+            // one commit for the run's opt-outs and erasures: every job follows this table
+            Table registry =
+                    dev.hitflow.jobs.sink.HitflowCatalog.createTable(
+                            catalog, RightsTables.SUPPRESSIONS_TABLE);
+            IcebergFiles.append(
+                    registry,
+                    suppressions.stream().map(e -> SuppressionTable.record(registry, e)).toList());
+            out.printf(
+                    Locale.ROOT,
+                    "  %s: %d opt-outs and erasures added%n",
+                    RightsTables.SUPPRESSIONS,
+                    suppressions.size());
+        }
+
+        DeadLetterFiles.Result expiredDeadLetters = new DeadLetterFiles.Result(0, 0, 0);
+        if (options.deadLetterDir() != null) {
+            Instant cutoff = options.now().minus(tenants.deadLetterRetention());
+            expiredDeadLetters =
+                    DeadLetterFiles.expire(options.deadLetterDir(), cutoff, options.dryRun());
+            out.printf(
+                    Locale.ROOT,
+                    "  dead letters written before %s (dead_letter_retention %s): %s %d files, %,d"
+                            + " bytes%n",
+                    cutoff,
+                    tenants.deadLetterRetention(),
+                    options.dryRun() ? "would delete" : "deleted",
+                    expiredDeadLetters.files(),
+                    expiredDeadLetters.bytes());
         }
 
         List<TableMaintenance.RetentionResult> retention = new ArrayList<>();
@@ -212,7 +292,32 @@ public final class MaintenanceRun {
             }
         }
         out.flush();
-        return new Report(retention, erased, exports, cleanup);
+        return new Report(
+                retention, erased, exports, cleanup, expiredDeadLetters, erasedDeadLetters);
+    }
+
+    /**
+     * Removes the local dead letters carrying the erased visitor's identifier: each dead letter's
+     * identifier of the request's kind is hashed under the tenant's live keys and compared with the
+     * request's visitor IDs (the run never holds the erased identifier itself).
+     */
+    private DeadLetterFiles.Result eraseDeadLetters(
+            PendingRequest request, Path dir, boolean dryRun) {
+        IdKind kind = IdKind.valueOf(request.idKind());
+        String field =
+                switch (kind) {
+                    case USER -> "user_id";
+                    case MOBILE -> "mobile_id";
+                    default -> "cookie_id";
+                };
+        Set<String> ids = Set.copyOf(request.visitorIds().values());
+        return DeadLetterFiles.erase(
+                dir,
+                field,
+                value ->
+                        new RightsRequest("", request.tenantId(), request.type(), kind, value)
+                                .visitorIds(keys).values().stream().anyMatch(ids::contains),
+                dryRun);
     }
 
     private boolean exists(TableDef def) {

@@ -1,6 +1,6 @@
 package dev.hitflow.jobs.pipeline;
 
-import dev.hitflow.jobs.gate.EnrichFunction;
+import dev.hitflow.jobs.ingest.ControlTopics;
 import dev.hitflow.jobs.ingest.FileHitSource;
 import dev.hitflow.jobs.ingest.IngestedHits;
 import dev.hitflow.jobs.session.SessionizeFunction;
@@ -29,7 +29,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -177,8 +176,9 @@ public final class BenchRun {
                                                 keysFile,
                                                 HitflowPipeline.DEFAULT_OUT_OF_ORDERNESS,
                                                 geoDatabase,
-                                                true))
-                                .build(
+                                                true,
+                                                catalog))
+                                .buildForFile(
                                         FileHitSource.read(env, input, tenants),
                                         new IcebergSinks(
                                                 catalog,
@@ -254,18 +254,20 @@ public final class BenchRun {
                 sessionize ? "sessionize-" + stateBackend : "gate-only",
                 stateBackend,
                 (env, warehouse, catalog) -> {
-                    var timed =
-                            FileHitSource.read(env, input, tenants)
-                                    .hits()
-                                    .assignTimestampsAndWatermarks(
-                                            WatermarkStrategy.<RawHit>forBoundedOutOfOrderness(
-                                                            HitflowPipeline
-                                                                    .DEFAULT_OUT_OF_ORDERNESS)
-                                                    .withTimestampAssigner(
-                                                            (h, ts) -> h.getReceivedAt()));
+                    HitflowPipeline pipeline =
+                            new HitflowPipeline(
+                                    new HitflowPipeline.Settings(
+                                            tenants,
+                                            keysFile,
+                                            HitflowPipeline.DEFAULT_OUT_OF_ORDERNESS,
+                                            geoDatabase,
+                                            true,
+                                            catalog));
                     var enriched =
-                            timed.process(new EnrichFunction(tenants, keysFile, geoDatabase, true))
-                                    .returns(new AvroTypeInfo<>(EnrichedHit.class))
+                            pipeline.gate(
+                                            pipeline.withEventTime(
+                                                    FileHitSource.read(env, input, tenants).hits()),
+                                            ControlTopics.noTenantConfigChanges(env))
                                     .filter(h -> h.getVisitorId() != null);
                     if (sessionize) {
                         enriched.keyBy(SessionizeFunction::key)

@@ -1,16 +1,17 @@
 package dev.hitflow.jobs.pipeline;
 
 import dev.hitflow.jobs.aggregate.AggregateStage;
-import dev.hitflow.jobs.gate.EnrichFunction;
 import dev.hitflow.jobs.gate.RightsRequestHasher;
 import dev.hitflow.jobs.gate.TenantGateFunction;
 import dev.hitflow.jobs.gate.VisitorSuppressionFunction;
+import dev.hitflow.jobs.ingest.ControlTopics;
 import dev.hitflow.jobs.ingest.IngestedHits;
 import dev.hitflow.jobs.ingest.UnknownSiteDeadLetters;
 import dev.hitflow.jobs.session.PageTransitionCounter;
 import dev.hitflow.jobs.session.SessionizeFunction;
 import dev.hitflow.jobs.sink.AggregateRows;
 import dev.hitflow.jobs.sink.DetailRows;
+import dev.hitflow.jobs.sink.HitflowCatalog;
 import dev.hitflow.jobs.sink.HitflowSinks;
 import dev.hitflow.schemas.avro.AggregateDelta;
 import dev.hitflow.schemas.avro.DeadLetter;
@@ -18,6 +19,7 @@ import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.PageTransition;
 import dev.hitflow.schemas.avro.RawHit;
 import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.avro.SuppressionEntry;
 import dev.hitflow.schemas.avro.VisitorSuppression;
 import dev.hitflow.schemas.config.TenantConfigChange;
 import dev.hitflow.schemas.config.TenantRegistry;
@@ -33,6 +35,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Wires the stages: ingested hits -> event time -> privacy gate -> sessions -> sinks. Sources and
@@ -46,13 +49,15 @@ public final class HitflowPipeline {
     /**
      * @param geoDatabase MaxMind City database, or null for no geolocation
      * @param classifyAgents whether to run the user-agent analyzer
+     * @param catalog where the durable opt-out registry is
      */
     public record Settings(
             TenantRegistry tenants,
             Path keysFile,
             Duration outOfOrderness,
             Path geoDatabase,
-            boolean classifyAgents)
+            boolean classifyAgents,
+            HitflowCatalog catalog)
             implements Serializable {}
 
     private final Settings settings;
@@ -61,68 +66,76 @@ public final class HitflowPipeline {
         this.settings = settings;
     }
 
-    /** The wiring for file input and a fixed tenant config (local runs, benchmarks, tests). */
-    public void build(IngestedHits input, HitflowSinks sinks) {
-        sinks.deadLetters(input.deadLetters());
+    /**
+     * The wiring for file input (local runs, benchmarks, tests): event time from {@code
+     * received_at}, and the same gate and opt-out registry as the stream job, fed by control inputs
+     * that hold nothing (the tenant file is the whole config; no requests topic).
+     */
+    public void buildForFile(IngestedHits input, HitflowSinks sinks) {
+        StreamExecutionEnvironment env = input.hits().getExecutionEnvironment();
+        build(
+                new IngestedHits(withEventTime(input.hits()), input.deadLetters()),
+                ControlTopics.noTenantConfigChanges(env),
+                ControlTopics.noRightsRequests(env),
+                "file",
+                "none",
+                sinks);
+    }
 
-        DataStream<RawHit> timed =
-                input.hits()
-                        .assignTimestampsAndWatermarks(
-                                WatermarkStrategy.<RawHit>forBoundedOutOfOrderness(
-                                                settings.outOfOrderness())
-                                        .withTimestampAssigner((hit, ts) -> hit.getReceivedAt()))
-                        .name("event-time")
-                        .uid("event-time");
-
-        SingleOutputStreamOperator<EnrichedHit> enriched =
-                timed.process(
-                                new EnrichFunction(
-                                        settings.tenants(),
-                                        settings.keysFile(),
-                                        settings.geoDatabase(),
-                                        settings.classifyAgents()))
-                        .returns(new AvroTypeInfo<>(EnrichedHit.class))
-                        .name("privacy-gate")
-                        .uid("privacy-gate");
-        afterGate(enriched, null, sinks);
+    /** Event time from {@code received_at}, allowing {@link Settings#outOfOrderness}. */
+    public DataStream<RawHit> withEventTime(DataStream<RawHit> hits) {
+        return hits.assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<RawHit>forBoundedOutOfOrderness(
+                                        settings.outOfOrderness())
+                                .withTimestampAssigner((hit, ts) -> hit.getReceivedAt()))
+                .name("event-time")
+                .uid("event-time");
     }
 
     /**
-     * The stream job's wiring: event time is already assigned (per partition, in the source); the
-     * gate follows the live tenant config from {@code config}; data-subject requests feed the
-     * opt-out registry and the maintenance queue. Hits of sites the live config does not know and
-     * unreadable requests become dead letters with the ingest's.
-     *
-     * @param hitsTopic and {@code rightsTopic}: the sources named in dead letters
+     * The privacy gate under the tenant config of the file laid over by {@code config}'s changes.
+     * Hits of sites the live config does not know leave on {@link TenantGateFunction#UNKNOWN_SITE}.
      */
-    public void buildLive(
+    public SingleOutputStreamOperator<EnrichedHit> gate(
+            DataStream<RawHit> hits, DataStream<TenantConfigChange> config) {
+        return hits.connect(config.broadcast(TenantGateFunction.TENANT_DOCUMENTS))
+                .process(
+                        new TenantGateFunction(
+                                settings.tenants(),
+                                settings.keysFile(),
+                                settings.geoDatabase(),
+                                settings.classifyAgents()))
+                .returns(new AvroTypeInfo<>(EnrichedHit.class))
+                .name("privacy-gate")
+                .uid("privacy-gate-live");
+    }
+
+    /**
+     * The one wiring of every job: event time is already assigned (per partition in the Kafka
+     * source, after the file source for files); the gate follows the live tenant config from {@code
+     * config}; data-subject requests feed the opt-out registry and the maintenance queue. Hits of
+     * sites the live config does not know and unreadable requests become dead letters with the
+     * ingest's. Local runs and the stream job differ only in their sources and dead-letter sink.
+     *
+     * @param hitsSource and {@code rightsSource}: the sources named in dead letters
+     */
+    public void build(
             IngestedHits input,
             DataStream<TenantConfigChange> config,
             DataStream<byte[]> rightsRequests,
-            String hitsTopic,
-            String rightsTopic,
+            String hitsSource,
+            String rightsSource,
             HitflowSinks sinks) {
-        SingleOutputStreamOperator<EnrichedHit> gated =
-                input.hits()
-                        .connect(config.broadcast(TenantGateFunction.TENANT_DOCUMENTS))
-                        .process(
-                                new TenantGateFunction(
-                                        settings.tenants(),
-                                        settings.keysFile(),
-                                        settings.geoDatabase(),
-                                        settings.classifyAgents()))
-                        .returns(new AvroTypeInfo<>(EnrichedHit.class))
-                        .name("privacy-gate")
-                        .uid("privacy-gate-live");
+        SingleOutputStreamOperator<EnrichedHit> gated = gate(input.hits(), config);
         DataStream<DeadLetter> unknownSites =
                 gated.getSideOutput(TenantGateFunction.UNKNOWN_SITE)
-                        .process(new UnknownSiteDeadLetters(hitsTopic))
+                        .process(new UnknownSiteDeadLetters(hitsSource))
                         .returns(new AvroTypeInfo<>(DeadLetter.class))
                         .name("unknown-site-dead-letters")
                         .uid("unknown-site-dead-letters");
         SingleOutputStreamOperator<VisitorSuppression> requests =
                 rightsRequests
-                        .process(new RightsRequestHasher(settings.keysFile(), rightsTopic))
+                        .process(new RightsRequestHasher(settings.keysFile(), rightsSource))
                         .returns(new AvroTypeInfo<>(VisitorSuppression.class))
                         .name("rights-requests")
                         .uid("rights-requests");
@@ -130,16 +143,16 @@ public final class HitflowPipeline {
                 input.deadLetters()
                         .union(unknownSites, requests.getSideOutput(RightsRequestHasher.REJECTED)));
         sinks.rightsQueue(requests);
-        afterGate(gated, requests, sinks);
+        DataStream<SuppressionEntry> suppressions =
+                requests.getSideOutput(RightsRequestHasher.SUPPRESSIONS);
+        sinks.suppressions(suppressions);
+        afterGate(gated, suppressions, sinks);
     }
 
-    /**
-     * Everything after the gate: the opt-out registry (when requests come in), sessions, the tables
-     * and the aggregates.
-     */
+    /** Everything after the gate: the opt-out registry, sessions, the tables and the aggregates. */
     private void afterGate(
             DataStream<EnrichedHit> enriched,
-            DataStream<VisitorSuppression> suppressions,
+            DataStream<SuppressionEntry> suppressions,
             HitflowSinks sinks) {
         // Hits without a visitor ID (OPT_OUT, NO_CONSENT) get no session: they go around.
         DataStream<EnrichedHit> identified =
@@ -154,20 +167,17 @@ public final class HitflowPipeline {
         // where it is (chained), before the parts meet: no hit crosses the network once more
         // only to be unioned.
         Map<String, DataStream<EnrichedHit>> hitParts = new LinkedHashMap<>();
-        if (suppressions != null) {
-            SingleOutputStreamOperator<EnrichedHit> notSuppressed =
-                    identified
-                            .keyBy(VisitorSuppressionFunction::key)
-                            .connect(suppressions.keyBy(VisitorSuppressionFunction::key))
-                            .process(new VisitorSuppressionFunction())
-                            .returns(new AvroTypeInfo<>(EnrichedHit.class))
-                            .name("opt-out-registry")
-                            .uid("opt-out-registry");
-            identified = notSuppressed;
-            hitParts.put(
-                    "suppressed",
-                    notSuppressed.getSideOutput(VisitorSuppressionFunction.SUPPRESSED));
-        }
+        SingleOutputStreamOperator<EnrichedHit> notSuppressed =
+                identified
+                        .keyBy(VisitorSuppressionFunction::key)
+                        .connect(suppressions.keyBy(VisitorSuppressionFunction::key))
+                        .process(new VisitorSuppressionFunction(settings.catalog()))
+                        .returns(new AvroTypeInfo<>(EnrichedHit.class))
+                        .name("opt-out-registry")
+                        .uid("opt-out-registry");
+        identified = notSuppressed;
+        hitParts.put(
+                "suppressed", notSuppressed.getSideOutput(VisitorSuppressionFunction.SUPPRESSED));
 
         SingleOutputStreamOperator<EnrichedHit> sessionized =
                 identified

@@ -211,8 +211,13 @@ public final class LocalJob {
         IngestedHits ingested = FileHitSource.read(env, input, tenants);
         new HitflowPipeline(
                         new HitflowPipeline.Settings(
-                                tenants, keysFile, options.outOfOrderness(), geoDatabase, true))
-                .build(
+                                tenants,
+                                keysFile,
+                                options.outOfOrderness(),
+                                geoDatabase,
+                                true,
+                                catalog))
+                .buildForFile(
                         ingested,
                         new IcebergSinks(catalog, deadLetterDir.toUri().toString(), runId));
         LOG.info("run {}: pipeline on {} into {}", runId, input.getFileName(), warehouse);

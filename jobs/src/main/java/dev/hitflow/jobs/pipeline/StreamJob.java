@@ -8,7 +8,6 @@ import dev.hitflow.jobs.sink.IcebergSinks;
 import dev.hitflow.jobs.sink.StreamSinks;
 import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.config.TenantRegistry;
-import dev.hitflow.schemas.tables.RightsTables;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -55,8 +54,7 @@ public final class StreamJob {
                 .withCatalog(
                         catalog -> {
                             settings.catalog().createTables(catalog);
-                            return HitflowCatalog.createTable(
-                                    catalog, RightsTables.RIGHTS_QUEUE_TABLE);
+                            return null;
                         });
     }
 
@@ -88,8 +86,9 @@ public final class StreamJob {
                                 settings.keysFile(),
                                 settings.outOfOrderness(),
                                 settings.geoDatabase(),
-                                true))
-                .buildLive(
+                                true,
+                                settings.catalog()))
+                .build(
                         afterIngest.apply(ingested),
                         ControlTopics.tenantConfigChanges(
                                 env, control(settings.configTopic(), "-tenants-config")),

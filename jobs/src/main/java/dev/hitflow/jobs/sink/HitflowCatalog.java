@@ -3,6 +3,7 @@ package dev.hitflow.jobs.sink;
 import dev.hitflow.schemas.config.ConfigException;
 import dev.hitflow.schemas.tables.HitflowTables;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
+import dev.hitflow.schemas.tables.RightsTables;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -256,6 +257,9 @@ public final class HitflowCatalog implements Serializable {
         for (TableDef def : HitflowTables.all()) {
             createTable(catalog, def);
         }
+        // every job queues the data-subject requests it takes for the maintenance run
+        createTable(catalog, RightsTables.RIGHTS_QUEUE_TABLE);
+        createTable(catalog, RightsTables.SUPPRESSIONS_TABLE);
     }
 
     public static Table createTable(Catalog catalog, TableDef def) {

@@ -3,6 +3,7 @@ package dev.hitflow.jobs.sink;
 import dev.hitflow.schemas.avro.DeadLetter;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.avro.SuppressionEntry;
 import dev.hitflow.schemas.avro.VisitorSuppression;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
 import java.util.Map;
@@ -26,4 +27,7 @@ public interface HitflowSinks {
 
     /** Data-subject requests the stream job took, queued for the maintenance run. */
     void rightsQueue(DataStream<VisitorSuppression> requests);
+
+    /** Opt-outs and erasures the job took, for the durable opt-out registry. */
+    void suppressions(DataStream<SuppressionEntry> suppressions);
 }

@@ -3,6 +3,7 @@ package dev.hitflow.jobs.sink;
 import dev.hitflow.schemas.avro.DeadLetter;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.avro.SuppressionEntry;
 import dev.hitflow.schemas.avro.VisitorSuppression;
 import dev.hitflow.schemas.deadletter.DeadLetters;
 import dev.hitflow.schemas.tables.HitflowTables;
@@ -81,6 +82,17 @@ public final class IcebergSinks implements HitflowSinks {
                         .returns(DetailRows.RIGHTS_QUEUE.typeInfo())
                         .name("rights-queue-to-rows")
                         .uid("rights-queue-to-rows"));
+    }
+
+    @Override
+    public void suppressions(DataStream<SuppressionEntry> suppressions) {
+        write(
+                RightsTables.SUPPRESSIONS_TABLE,
+                suppressions
+                        .map(SuppressionTable::row)
+                        .returns(SuppressionTable.LAYOUT.typeInfo())
+                        .name("suppressions-to-rows")
+                        .uid("suppressions-to-rows"));
     }
 
     @Override

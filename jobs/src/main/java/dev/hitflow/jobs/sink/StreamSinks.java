@@ -3,6 +3,7 @@ package dev.hitflow.jobs.sink;
 import dev.hitflow.schemas.avro.DeadLetter;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.avro.SuppressionEntry;
 import dev.hitflow.schemas.avro.VisitorSuppression;
 import dev.hitflow.schemas.deadletter.DeadLetters;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
@@ -61,6 +62,11 @@ public final class StreamSinks implements HitflowSinks {
     @Override
     public void rightsQueue(DataStream<VisitorSuppression> requests) {
         tables.rightsQueue(requests);
+    }
+
+    @Override
+    public void suppressions(DataStream<SuppressionEntry> suppressions) {
+        tables.suppressions(suppressions);
     }
 
     @Override

@@ -232,6 +232,131 @@ class HitflowCommandTest {
     }
 
     @Test
+    void rightsHelpShowsNoOptionThatTakesAnIdentifier() {
+        Run help = run("rights", "--help");
+        assertThat(help.exit()).isZero();
+        // every option the help shows that takes a value, with what the value is
+        List<String> shownWithValue =
+                HitflowCommand.commandLine()
+                        .getSubcommands()
+                        .get("rights")
+                        .getCommandSpec()
+                        .options()
+                        .stream()
+                        .filter(o -> !o.hidden() && o.arity().max() > 0)
+                        .map(o -> o.longestName() + "=" + o.paramLabel())
+                        .sorted()
+                        .toList();
+        assertThat(shownWithValue)
+                .containsExactly(
+                        "--catalog-properties=FILE",
+                        "--export-dir=DIR",
+                        "--identifiers-file=FILE",
+                        "--kind=KIND",
+                        "--request-id=<requestId>",
+                        "--tenant=<tenant>",
+                        "--tenants=FILE",
+                        "--warehouse=DIR");
+        for (String option : shownWithValue) {
+            assertThat(help.out()).contains(option);
+        }
+        assertThat(help.out())
+                .doesNotContain("--cookie")
+                .doesNotContain("--mobile")
+                .doesNotContain("--user");
+    }
+
+    @Test
+    void rightsWithAnIdentifierOnTheCommandLineExitsTwoSayingWhereItGoes() throws Exception {
+        Path tenants = TestTenants.writeAcme(dir);
+        for (String[] old :
+                List.of(
+                        new String[] {"--cookie", "COOKIE"},
+                        new String[] {"--mobile", "MOBILE"},
+                        new String[] {"--user", "USER"})) {
+            Run r =
+                    run(
+                            "rights",
+                            "opt-out",
+                            "--warehouse",
+                            dir.resolve("w").toString(),
+                            "--tenants",
+                            tenants.toString(),
+                            "--tenant",
+                            "acme",
+                            "--kind",
+                            old[1],
+                            old[0],
+                            "secret-id-42");
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err().lines().findFirst().orElseThrow())
+                    .isEqualTo(
+                            old[0]
+                                    + " is gone: identifiers are never given on the command line"
+                                    + " (shell history, process list). Give --kind "
+                                    + old[1]
+                                    + " and the identifier on standard input, one per line, or in"
+                                    + " --identifiers-file FILE");
+            assertThat(r.err()).doesNotContain("secret-id-42");
+        }
+    }
+
+    @Test
+    void keysFileWithoutASuppressionKeyExitsTwoSayingHowToAddOne() throws Exception {
+        Path tenants = TestTenants.writeAcme(dir);
+        Path keys = dir.resolve("keys.yaml");
+        Files.writeString(
+                keys,
+                Files.readString(keys)
+                        .lines()
+                        .filter(l -> !l.contains("suppression"))
+                        .toList()
+                        .stream()
+                        .reduce("", (a, b) -> a + b + "\n"));
+        Run r =
+                run(
+                        "local",
+                        "--generate",
+                        "10",
+                        "--tenants",
+                        tenants.toString(),
+                        "--warehouse",
+                        dir.resolve("w").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip())
+                .isEqualTo(
+                        "hitflow: keys file "
+                                + keys
+                                + ": tenant 'acme' has no 'suppression' key. Add one beside its"
+                                + " versions (suppression: <base64 of 32 random bytes>, e.g. from"
+                                + " `openssl rand -base64 32`) and never rotate it: opt-outs are"
+                                + " matched under it, so they hold across rotations of the"
+                                + " visitor-ID key");
+    }
+
+    @Test
+    void badDeadLetterRetentionExitsTwoNamingTheKey() throws Exception {
+        Path tenants = TestTenants.writeAcme(dir);
+        Files.writeString(tenants, "dead_letter_retention: 7 days\n" + Files.readString(tenants));
+        Run r =
+                run(
+                        "local",
+                        "--generate",
+                        "10",
+                        "--tenants",
+                        tenants.toString(),
+                        "--warehouse",
+                        dir.resolve("w").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip())
+                .isEqualTo(
+                        "hitflow: tenant config "
+                                + tenants
+                                + ": 'dead_letter_retention' must be an ISO-8601 duration such as"
+                                + " PT30M, got '7 days'");
+    }
+
+    @Test
     void benchRoundsBelowOneExitTwo() {
         Run r = run("bench", "--rounds", "0", "--warehouse", dir.resolve("b").toString());
         assertThat(r.exit()).isEqualTo(2);

@@ -79,7 +79,7 @@ class MaintenanceRunTest {
         catalog = hitflow.open();
         hitflow.createTables(catalog);
         java.util.Map<String, java.util.Map<String, byte[]>> ring = new java.util.HashMap<>();
-        KEYS.forEach((t, k) -> ring.put(t, Map.of("v1", k)));
+        KEYS.forEach((t, k) -> ring.put(t, Map.of("v1", k, KeyRing.SUPPRESSION, k)));
         keys = KeyRing.of(ring);
     }
 

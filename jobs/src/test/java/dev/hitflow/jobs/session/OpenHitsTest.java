@@ -16,6 +16,7 @@ class OpenHitsTest {
         EnrichedHit hit = RecordSamples.full(EnrichedHit.class, seed);
         hit.setSessionId(null);
         hit.setLate(false);
+        hit.setSuppressionId(null); // the opt-out registry clears it before the sessionizer
         return hit;
     }
 

@@ -91,7 +91,11 @@ class StreamLiveConfigITCase {
                 dir.resolve("keys.yaml"),
                 "acme:\n  v1: "
                         + b64.encodeToString(TestTenants.ACME_KEY)
+                        + "\n  suppression: "
+                        + b64.encodeToString(TestTenants.ACME_SUPPRESSION_KEY)
                         + "\nbeta:\n  v1: "
+                        + b64.encodeToString(BETA_KEY)
+                        + "\n  suppression: "
                         + b64.encodeToString(BETA_KEY)
                         + "\n");
         Path warehouse = Files.createDirectories(dir.resolve("w"));
@@ -279,6 +283,28 @@ class StreamLiveConfigITCase {
                         r -> r.getField("key_version"),
                         r -> r.getField("visitor_id"))
                 .containsExactly(tuple("r-1", "acme", "OPT_OUT", "v1", optedOut));
+        // and in the durable opt-out registry, under the suppression key, for every later job
+        assertThat(IcebergReader.rows(catalog, RightsTables.SUPPRESSIONS))
+                .extracting(
+                        r -> r.getField("request_id"),
+                        r -> r.getField("tenant_id"),
+                        r -> r.getField("suppression_id"),
+                        r -> r.getField("type"),
+                        r -> r.getField("id_kind"),
+                        r -> r.getField("source"))
+                .containsExactly(
+                        tuple(
+                                "r-1",
+                                "acme",
+                                new dev.hitflow.udfs.identity.VisitorIdHasher(
+                                                "acme",
+                                                "suppression",
+                                                TestTenants.ACME_SUPPRESSION_KEY)
+                                        .suppressionId(
+                                                dev.hitflow.schemas.avro.IdKind.COOKIE, "cookie-o"),
+                                "OPT_OUT",
+                                "COOKIE",
+                                topics.rights()));
 
         // Still the one dead letter: the replayed hit found its tenant.
         List<JsonNode> dead = kafka.readJson(topics.dlq(), 1, Duration.ofSeconds(20));

@@ -12,6 +12,10 @@ public final class TestTenants {
     public static final byte[] ACME_KEY =
             "acme-test-key-0123456789abcdef!!".getBytes(StandardCharsets.US_ASCII);
 
+    /** 32 bytes: acme's suppression key (never rotated). */
+    public static final byte[] ACME_SUPPRESSION_KEY =
+            "acme-suppression-key-0123456789!".getBytes(StandardCharsets.US_ASCII);
+
     public static final String ACME_YAML =
             """
             keys_file: keys.yaml
@@ -33,7 +37,11 @@ public final class TestTenants {
     public static Path writeAcme(Path dir) throws IOException {
         Files.writeString(
                 dir.resolve("keys.yaml"),
-                "acme:\n  v1: " + Base64.getEncoder().encodeToString(ACME_KEY) + "\n");
+                "acme:\n  v1: "
+                        + Base64.getEncoder().encodeToString(ACME_KEY)
+                        + "\n  suppression: "
+                        + Base64.getEncoder().encodeToString(ACME_SUPPRESSION_KEY)
+                        + "\n");
         Path tenants = dir.resolve("tenants.yaml");
         Files.writeString(tenants, ACME_YAML);
         return tenants;

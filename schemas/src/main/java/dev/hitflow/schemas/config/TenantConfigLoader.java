@@ -29,7 +29,8 @@ public final class TenantConfigLoader {
     public static final String KEYS_FILE_ENV = "HITFLOW_KEYS_FILE";
 
     private static final Pattern TENANT_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
-    private static final Set<String> TOP_KEYS = Set.of("keys_file", "tenants");
+    private static final Set<String> TOP_KEYS =
+            Set.of("keys_file", "dead_letter_retention", "tenants");
     private static final Set<String> TENANT_KEYS =
             Set.of(
                     "id",
@@ -96,6 +97,12 @@ public final class TenantConfigLoader {
             String value = text(root, "keys_file", where);
             keysFile = base == null ? Path.of(value) : base.resolve(value);
         }
+        Duration deadLetterRetention =
+                duration(
+                        root,
+                        "dead_letter_retention",
+                        TenantRegistry.DEFAULT_DEAD_LETTER_RETENTION,
+                        where);
         JsonNode tenantsNode = root.get("tenants");
         if (tenantsNode == null || !tenantsNode.isArray() || tenantsNode.isEmpty()) {
             throw new ConfigException(where + ": 'tenants' must be a non-empty list");
@@ -105,7 +112,7 @@ public final class TenantConfigLoader {
         for (JsonNode node : tenantsNode) {
             tenants.add(tenant(node, where, index++));
         }
-        return new TenantRegistry(tenants, keysFile);
+        return new TenantRegistry(tenants, keysFile, deadLetterRetention);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.hitflow.schemas.config;
 
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,8 +18,17 @@ public final class TenantRegistry implements Serializable {
     private final Map<String, TenantConfig> bySite;
     private final Map<String, TenantConfig> byId;
     private final String keysFile;
+    private final Duration deadLetterRetention;
+
+    /** How long raw input kept as dead letters may be kept, unless the file says otherwise. */
+    public static final Duration DEFAULT_DEAD_LETTER_RETENTION = Duration.ofDays(7);
 
     public TenantRegistry(List<TenantConfig> tenants, Path keysFile) {
+        this(tenants, keysFile, DEFAULT_DEAD_LETTER_RETENTION);
+    }
+
+    public TenantRegistry(List<TenantConfig> tenants, Path keysFile, Duration deadLetterRetention) {
+        this.deadLetterRetention = deadLetterRetention;
         this.tenants = List.copyOf(tenants);
         Map<String, TenantConfig> sites = new LinkedHashMap<>();
         Map<String, TenantConfig> ids = new LinkedHashMap<>();
@@ -62,6 +72,11 @@ public final class TenantRegistry implements Serializable {
         return Optional.ofNullable(keysFile).map(Path::of);
     }
 
+    /** Deployment-wide: dead letters (raw input) older than this are deleted by maintenance. */
+    public Duration deadLetterRetention() {
+        return deadLetterRetention;
+    }
+
     /**
      * This registry with {@code tenant} added, or replacing the tenant of that ID; a {@link
      * ConfigException} if one of its sites belongs to another tenant.
@@ -80,13 +95,15 @@ public final class TenantRegistry implements Serializable {
         if (!replaced) {
             next.add(tenant);
         }
-        return new TenantRegistry(next, keysFile == null ? null : Path.of(keysFile));
+        return new TenantRegistry(
+                next, keysFile == null ? null : Path.of(keysFile), deadLetterRetention);
     }
 
     /** This registry without the tenant of that ID (its sites become unknown). */
     public TenantRegistry without(String tenantId) {
         List<TenantConfig> next = new ArrayList<>(tenants);
         next.removeIf(t -> t.id().equals(tenantId));
-        return new TenantRegistry(next, keysFile == null ? null : Path.of(keysFile));
+        return new TenantRegistry(
+                next, keysFile == null ? null : Path.of(keysFile), deadLetterRetention);
     }
 }

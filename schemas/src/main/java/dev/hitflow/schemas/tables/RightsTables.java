@@ -54,6 +54,34 @@ public final class RightsTables {
                     HitflowTables.tenantDay(RIGHTS_QUEUE_SCHEMA),
                     false);
 
+    /**
+     * The durable opt-out registry: one row per opt-out or erasure, from every door (the stream's
+     * {@code rights.requests}, {@code hitflow rights}, maintenance request files), under the
+     * tenant's suppression ID: HMAC-SHA-256 of the identifier under the tenant's suppression key,
+     * which never rotates. Every job loads it at start and follows it; no raw identifier and no
+     * visitor ID is kept here.
+     */
+    public static final TableIdentifier SUPPRESSIONS =
+            TableIdentifier.of(HitflowTables.NAMESPACE, "suppressions");
+
+    public static final Schema SUPPRESSIONS_SCHEMA =
+            new ColumnsBuilder()
+                    .required("tenant_id", Types.StringType.get())
+                    .required("suppression_id", Types.StringType.get())
+                    .required("request_id", Types.StringType.get())
+                    .required("type", Types.StringType.get())
+                    .required("id_kind", Types.StringType.get())
+                    .required("source", Types.StringType.get())
+                    .required("requested_at", Types.TimestampType.withZone())
+                    .build();
+
+    public static final TableDef SUPPRESSIONS_TABLE =
+            new TableDef(
+                    SUPPRESSIONS,
+                    SUPPRESSIONS_SCHEMA,
+                    PartitionSpec.builderFor(SUPPRESSIONS_SCHEMA).identity("tenant_id").build(),
+                    false);
+
     private RightsTables() {}
 
     private static Schema schema() {

@@ -147,4 +147,36 @@ class TenantConfigLoaderTest {
         assertThatThrownBy(() -> ring.key("globex", "v1"))
                 .hasMessage("no key for tenant 'globex' in the keys file");
     }
+
+    @Test
+    void deadLetterRetentionIsDeploymentWideWithSevenDaysByDefault() {
+        assertThat(parse(tenant("")).deadLetterRetention()).isEqualTo(Duration.ofDays(7));
+        assertThat(parse("dead_letter_retention: P2D\n" + tenant("")).deadLetterRetention())
+                .isEqualTo(Duration.ofDays(2));
+        assertThatThrownBy(() -> parse("dead_letter_retention: PT0S\n" + tenant("")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "tenant config t.yaml: 'dead_letter_retention' must be positive, got"
+                                + " 'PT0S'");
+    }
+
+    @Test
+    void theSuppressionKeyStandsBesideTheVersionsAndIsNoVersion() throws Exception {
+        Base64.Encoder b64 = Base64.getEncoder();
+        String v1 = b64.encodeToString("0123456789abcdef0123456789abcdef".getBytes());
+        String sup = b64.encodeToString("suppression-key-0123456789abcdef".getBytes());
+        Path keys = dir.resolve("keys.yaml");
+        Files.writeString(keys, "acme:\n  v1: " + v1 + "\n  suppression: " + sup + "\n");
+        KeyRing ring = KeyRing.load(keys);
+        assertThat(ring.liveKeys("acme")).containsOnlyKeys("v1");
+        assertThat(ring.suppressionKey("acme"))
+                .isEqualTo("suppression-key-0123456789abcdef".getBytes());
+        ring.requireCurrentKeys(parse(tenant("")));
+
+        Files.writeString(keys, "acme:\n  v1: " + v1 + "\n");
+        assertThatThrownBy(() -> KeyRing.load(keys).requireCurrentKeys(parse(tenant(""))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(
+                        "keys file " + keys + ": tenant 'acme' has no 'suppression' key. Add one");
+    }
 }

@@ -48,6 +48,15 @@ public record RightsRequest(
     }
 
     /**
+     * The identifier's suppression ID under the tenant's suppression key (version-independent: the
+     * opt-out registry's key); a {@link ConfigException} when the tenant has none.
+     */
+    public String suppressionId(KeyRing keys) {
+        return new VisitorIdHasher(tenantId, KeyRing.SUPPRESSION, keys.suppressionKey(tenantId))
+                .suppressionId(kind, identifier);
+    }
+
+    /**
      * Reads and checks a JSON Lines file of requests ({"request_id", "tenant_id", "type":
      * ACCESS|ERASURE|OPT_OUT, "kind": COOKIE|MOBILE|USER, "identifier"}); any bad line stops the
      * run before anything changes, with a message naming the file and line (never the value).

@@ -55,6 +55,24 @@ public final class VisitorIdHasher {
     }
 
     /**
+     * The suppression ID of a raw identifier, under the tenant's suppression key (which never
+     * rotates): HMAC(key, tenant \0 "suppression" \0 kind \0 identifier), 128 bits as hex. The
+     * label keeps it unrelated to any visitor ID even if the same key were used for both. It is
+     * what the opt-out registry matches a request and a hit on, across key rotations.
+     */
+    public String suppressionId(IdKind kind, String identifier) {
+        mac.reset();
+        mac.update(tenantId.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        mac.update("suppression".getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        mac.update(kind.name().getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        byte[] digest = mac.doFinal(identifier.getBytes(StandardCharsets.UTF_8));
+        return HEX.formatHex(digest, 0, ID_BYTES);
+    }
+
+    /**
      * A secret derived from this key for the tenant and a label, such as the daily cookieless salt:
      * HMAC(key, tenant \0 "derive" \0 label).
      */
