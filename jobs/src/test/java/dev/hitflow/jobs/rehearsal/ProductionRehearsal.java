@@ -1027,7 +1027,7 @@ public final class ProductionRehearsal {
         return IcebergReader.rows(catalog, HitflowTables.SESSIONS).stream()
                 .map(
                         r ->
-                                List.of(
+                                java.util.Arrays.asList(
                                                 r.getField("session_id"),
                                                 r.getField("hits"),
                                                 r.getField("duration_ms"),
