@@ -97,6 +97,8 @@ public class SessionizerBenchmark {
         h.setAgentVersion("131");
         h.setInactivityTimeoutMs(1_800_000L);
         h.setMaxSessionMs(86_400_000L);
+        h.setDedupeWindowMs(86_400_000L);
+        h.setMaxHitsPerVisitorDay(10_000);
         return h;
     }
 

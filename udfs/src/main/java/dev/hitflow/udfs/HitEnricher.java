@@ -118,6 +118,10 @@ public final class HitEnricher {
         out.setExcludedBot(agent.bot() && tenant.bots() == BotPolicy.EXCLUDE);
         out.setInactivityTimeoutMs(session.inactivityTimeout().toMillis());
         out.setMaxSessionMs(session.maxLength().toMillis());
+        out.setSplitOnCampaign(session.splitOnCampaign());
+        out.setSplitAtMidnight(session.splitAtMidnight());
+        out.setDedupeWindowMs(session.dedupeWindow().toMillis());
+        out.setMaxHitsPerVisitorDay(session.maxHitsPerVisitorDay());
         out.setEvent(event(raw.getEvent()));
         out.setCart(raw.getCart());
         out.setProperties(allowlisted(raw.getProperties(), tenant.propertyKeysKept()));

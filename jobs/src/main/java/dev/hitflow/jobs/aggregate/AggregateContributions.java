@@ -71,6 +71,36 @@ public final class AggregateContributions {
         return out;
     }
 
+    /**
+     * A hit past its visitor's daily cap: one {@code capped_hits} on the traffic tables' hour and
+     * day, nothing else (it is not a hit of any other count: a runaway client skews none).
+     */
+    public static List<AggregateDelta> ofCappedHit(EnrichedHit h) {
+        AggregateDelta hourly =
+                zero(
+                        AggregateTables.TRAFFIC_HOURLY,
+                        h.getTenantId(),
+                        h.getSiteId(),
+                        h.getDay(),
+                        h.getHour(),
+                        h.getTimeZone(),
+                        List.of(),
+                        NONE);
+        AggregateDelta daily =
+                zero(
+                        AggregateTables.TRAFFIC_DAILY,
+                        h.getTenantId(),
+                        h.getSiteId(),
+                        h.getDay(),
+                        -1,
+                        h.getTimeZone(),
+                        List.of(),
+                        NONE);
+        hourly.setCappedHits(1L);
+        daily.setCappedHits(1L);
+        return List.of(hourly, daily);
+    }
+
     public static List<AggregateDelta> ofSession(Session s) {
         var start = Instant.ofEpochMilli(s.getStartedAt()).atZone(ZoneId.of(s.getTimeZone()));
         List<AggregateDelta> out =
@@ -165,6 +195,7 @@ public final class AggregateContributions {
         d.setEvents(0L);
         d.setCartAdds(0L);
         d.setPurchases(0L);
+        d.setCappedHits(0L);
         d.setRevenue(revenue);
         return d;
     }
@@ -293,6 +324,7 @@ public final class AggregateContributions {
         sum.setEvents(sum.getEvents() + d.getEvents());
         sum.setCartAdds(sum.getCartAdds() + d.getCartAdds());
         sum.setPurchases(sum.getPurchases() + d.getPurchases());
+        sum.setCappedHits(sum.getCappedHits() + d.getCappedHits());
         if (!d.getRevenue().isEmpty()) {
             Map<String, Long> revenue = sum.getRevenue();
             d.getRevenue().forEach((currency, minor) -> revenue.merge(currency, minor, Long::sum));

@@ -22,6 +22,17 @@ public final class AggregateStage {
      */
     public static DataStream<AggregateDelta> build(
             Map<String, DataStream<EnrichedHit>> hitParts, DataStream<Session> sessions) {
+        return build(hitParts, sessions, null);
+    }
+
+    /**
+     * @param capped hits past their visitor's daily cap (counted in {@code capped_hits} only), or
+     *     null
+     */
+    public static DataStream<AggregateDelta> build(
+            Map<String, DataStream<EnrichedHit>> hitParts,
+            DataStream<Session> sessions,
+            DataStream<EnrichedHit> capped) {
         AvroTypeInfo<AggregateDelta> type = new AvroTypeInfo<>(AggregateDelta.class);
         DataStream<AggregateDelta> partials =
                 sessions.transform(
@@ -40,6 +51,16 @@ public final class AggregateStage {
                                             new AggregateCombiner<EnrichedHit>(
                                                     AggregateStage::ofHit))
                                     .uid(name));
+        }
+        if (capped != null) {
+            partials =
+                    partials.union(
+                            capped.transform(
+                                            "aggregate-combine-capped-hits",
+                                            type,
+                                            new AggregateCombiner<EnrichedHit>(
+                                                    AggregateContributions::ofCappedHit))
+                                    .uid("aggregate-combine-capped-hits"));
         }
         return partials.keyBy(AggregateContributions::key)
                 .process(new AggregateCounter())

@@ -13,7 +13,7 @@ public final class AggregateViews {
                 "SUM(hits) AS hits, SUM(page_views) AS page_views, SUM(sessions) AS sessions,"
                         + " SUM(bounces) AS bounces, SUM(session_duration_ms) AS session_duration_ms,"
                         + " SUM(events) AS events, SUM(cart_adds) AS cart_adds, SUM(purchases) AS"
-                        + " purchases, "
+                        + " purchases, SUM(capped_hits) AS capped_hits, "
                         + UNION_ESTIMATE
                         + "(visitors) AS visitors";
         return List.of(

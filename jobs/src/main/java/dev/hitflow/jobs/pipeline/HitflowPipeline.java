@@ -7,6 +7,7 @@ import dev.hitflow.jobs.gate.VisitorSuppressionFunction;
 import dev.hitflow.jobs.ingest.ControlTopics;
 import dev.hitflow.jobs.ingest.IngestedHits;
 import dev.hitflow.jobs.ingest.UnknownSiteDeadLetters;
+import dev.hitflow.jobs.session.DuplicateHitFilter;
 import dev.hitflow.jobs.session.PageTransitionCounter;
 import dev.hitflow.jobs.session.SessionizeFunction;
 import dev.hitflow.jobs.sink.AggregateRows;
@@ -162,7 +163,13 @@ public final class HitflowPipeline {
         DataStream<EnrichedHit> anonymous =
                 enriched.filter(h -> h.getVisitorId() == null)
                         .name("without-visitor-id")
-                        .uid("without-visitor-id");
+                        .uid("without-visitor-id")
+                        // the sessionizer dedupes the hits it keys; these need their own memory
+                        .keyBy(DuplicateHitFilter::key)
+                        .process(new DuplicateHitFilter())
+                        .returns(new AvroTypeInfo<>(EnrichedHit.class))
+                        .name("dedupe-without-visitor-id")
+                        .uid("dedupe-without-visitor-id");
         // Each part of the hits stream is turned into table rows and aggregate contributions
         // where it is (chained), before the parts meet: no hit crosses the network once more
         // only to be unioned.
@@ -193,7 +200,9 @@ public final class HitflowPipeline {
         sinks.hits(hitParts);
         sinks.sessions(sessions);
 
-        DataStream<AggregateDelta> aggregates = AggregateStage.build(hitParts, sessions);
+        DataStream<AggregateDelta> aggregates =
+                AggregateStage.build(
+                        hitParts, sessions, sessionized.getSideOutput(SessionizeFunction.CAPPED));
         for (TableDef table : AggregateTables.all()) {
             String name = table.id().name();
             sinks.aggregate(

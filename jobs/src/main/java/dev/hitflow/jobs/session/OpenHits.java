@@ -41,6 +41,10 @@ public final class OpenHits {
         c.setExcludedBot(hit.getExcludedBot());
         c.setInactivityTimeoutMs(hit.getInactivityTimeoutMs());
         c.setMaxSessionMs(hit.getMaxSessionMs());
+        c.setSplitOnCampaign(hit.getSplitOnCampaign());
+        c.setSplitAtMidnight(hit.getSplitAtMidnight());
+        c.setDedupeWindowMs(hit.getDedupeWindowMs());
+        c.setMaxHitsPerVisitorDay(hit.getMaxHitsPerVisitorDay());
         return c;
     }
 
@@ -62,7 +66,11 @@ public final class OpenHits {
                 && hit.getIsBot() == context.getIsBot()
                 && hit.getExcludedBot() == context.getExcludedBot()
                 && hit.getInactivityTimeoutMs() == context.getInactivityTimeoutMs()
-                && hit.getMaxSessionMs() == context.getMaxSessionMs();
+                && hit.getMaxSessionMs() == context.getMaxSessionMs()
+                && hit.getSplitOnCampaign() == context.getSplitOnCampaign()
+                && hit.getSplitAtMidnight() == context.getSplitAtMidnight()
+                && hit.getDedupeWindowMs() == context.getDedupeWindowMs()
+                && hit.getMaxHitsPerVisitorDay() == context.getMaxHitsPerVisitorDay();
     }
 
     /**
@@ -142,6 +150,10 @@ public final class OpenHits {
         h.setInactivityTimeoutMs(c.getInactivityTimeoutMs());
         h.setMaxSessionMs(c.getMaxSessionMs());
         h.setExcludedBot(c.getExcludedBot());
+        h.setSplitOnCampaign(c.getSplitOnCampaign());
+        h.setSplitAtMidnight(c.getSplitAtMidnight());
+        h.setDedupeWindowMs(c.getDedupeWindowMs());
+        h.setMaxHitsPerVisitorDay(c.getMaxHitsPerVisitorDay());
         return h;
     }
 

@@ -3,7 +3,6 @@ package dev.hitflow.jobs.session;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.OpenKey;
 import dev.hitflow.schemas.avro.Session;
-import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +31,11 @@ import org.apache.flink.util.OutputTag;
  * #SESSIONS}) only once the watermark has passed its last hit + the inactivity timeout, when no hit
  * still to come can join it. Hits at or below the watermark when they arrive are late: passed on at
  * once with late = true and no session, counted in {@code lateHits}.
+ *
+ * <p>A hit_id seen again within the tenant's dedupe window is dropped and counted in {@code
+ * duplicate_hits}. Past the tenant's {@code max_hits_per_visitor_day} a visitor's hits of that
+ * tenant-local day are neither sessionized nor passed on: they go to {@link #CAPPED} (counted in
+ * the traffic tables' {@code capped_hits}) and are counted in {@code capped_hits}.
  */
 public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit, EnrichedHit> {
     private static final long serialVersionUID = 1L;
@@ -39,26 +43,35 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
     public static final OutputTag<Session> SESSIONS =
             new OutputTag<>("sessions", new AvroTypeInfo<>(Session.class));
 
-    /**
-     * How long (event time past its received_at) an emitted hit_id is remembered per key. A
-     * replayed hit whose session has closed is late by definition; within this horizon it is
+    /** Hits past their visitor's cap of the day: counted, not sessionized, not in {@code hits}. */
+    public static final OutputTag<EnrichedHit> CAPPED =
+            new OutputTag<>("capped-hits", new AvroTypeInfo<>(EnrichedHit.class));
+
+    /*
+     * How long a hit_id is remembered: the tenant's dedupe window (the hit's dedupe_window_ms),
+     * in event time past received_at of the last hit of its session (or of a late hit itself).
+     * A replayed hit whose session has closed is late by definition; within the window it is
      * recognized and dropped, past it it would come out again as a late hit. The memory is bounded
-     * by the key's hits of this last period: each closed session (and each late hit) files its
-     * hit_ids under the time of the one timer that forgets them, so forgetting is point lookups,
-     * never a walk over the key's entries (on RocksDB a walk is an iterator that steps over the
-     * tombstones of every entry already forgotten).
+     * by the key's hits of the window, at most the cap per day: each closed session (and each late
+     * hit) files its hit_ids under the time of the one timer that forgets them, so forgetting is
+     * point lookups, never a walk over the key's entries (on RocksDB a walk is an iterator that
+     * steps over the tombstones of every entry already forgotten).
      */
-    public static final Duration REPLAY_MEMORY = Duration.ofHours(1);
 
     private transient MapState<String, byte[]> openHits;
     private transient ValueState<OpenKey> openKey;
     private transient long openKeys;
     private transient MapState<String, Long> emittedHitIds;
     private transient MapState<Long, List<String>> forgetAt;
+    private transient MapState<Long, Integer> hitsOfDay;
     private transient SessionStateCodec codec;
     private transient Counter lateHits;
     private transient Counter duplicateHits;
+    private transient Counter cappedHits;
     private transient SessionRules lastRules;
+    private transient int lastDay;
+    private transient String lastZone;
+    private transient long lastDayEnd;
 
     /** The key the pipeline partitions by: site and visitor. */
     public static String key(EnrichedHit hit) {
@@ -96,9 +109,16 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
                         .getMapState(
                                 new MapStateDescriptor<>(
                                         "forget-at", Types.LONG, Types.LIST(Types.STRING)));
+        // The visitor's hits of each tenant-local day still open, keyed by the instant that day
+        // ends (the next local midnight), when a timer at that instant forgets the count.
+        hitsOfDay =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>("hits-of-day", Types.LONG, Types.INT));
         codec = new SessionStateCodec();
         lateHits = getRuntimeContext().getMetricGroup().counter("lateHits");
-        duplicateHits = getRuntimeContext().getMetricGroup().counter("duplicateHits");
+        duplicateHits = getRuntimeContext().getMetricGroup().counter("duplicate_hits");
+        cappedHits = getRuntimeContext().getMetricGroup().counter("capped_hits");
         // Keys (site, visitor) with an open session on this subtask, counted since the task
         // started (a restore starts again from zero, hence the floor at 0).
         getRuntimeContext()
@@ -119,9 +139,18 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
             return;
         }
         long watermark = ctx.timerService().currentWatermark();
-        if (hit.getReceivedAt() <= watermark) {
+        boolean late = hit.getReceivedAt() <= watermark;
+        OpenKey key = openKey.value();
+        long dayEnd = dayEnd(hit);
+        int dayHits = countInDay(hit, dayEnd, key, key == null && !late, ctx);
+        if (dayHits < 0) {
+            cappedHits.inc();
+            ctx.output(CAPPED, hit);
+            return;
+        }
+        if (late) {
             lateHits.inc();
-            remember(List.of(hitId), hit.getReceivedAt(), ctx);
+            remember(List.of(hitId), hit.getReceivedAt(), hit.getDedupeWindowMs(), ctx);
             // Jobs run with object reuse: the input is ours to change once we pass it on.
             hit.setLate(true);
             hit.setSessionId(null);
@@ -132,10 +161,9 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         // session holding this hit ends at or after it, and a hit after the first session
         // leaves that session as it was. An early firing only re-registers (see onTimer).
         long candidate = hit.getReceivedAt() + rules(hit).inactivityTimeoutMs() + 1;
-        OpenKey key = openKey.value();
         if (key == null) {
             openKeys++;
-            key = new OpenKey(candidate, OpenHits.contextOf(hit));
+            key = new OpenKey(candidate, OpenHits.contextOf(hit), dayEnd, dayHits);
             ctx.timerService().registerEventTimeTimer(candidate);
             openKey.update(key);
         } else if (candidate < key.getCloseAt()) {
@@ -162,6 +190,65 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
                 emittedHitIds.remove(hitId);
             }
             forgetAt.remove(timestamp);
+        }
+        hitsOfDay.remove(timestamp);
+    }
+
+    /**
+     * Counts {@code hit} in its visitor's hits of its tenant-local day ({@code dayEnd} is when that
+     * day ends), unless that day already had the tenant's cap of hits; the day's count with this
+     * hit, or -1 when it was not counted. While the key is open its newest day's count is kept in
+     * its {@link OpenKey} (a record read for every hit anyway); otherwise, and for an older day's
+     * hit, in {@code hits-of-day} under the instant the day ends, when a timer forgets it. A hit
+     * that {@code opens} the key takes its day's count out of {@code hits-of-day}: the caller keeps
+     * the returned count in the new key.
+     */
+    private int countInDay(EnrichedHit hit, long dayEnd, OpenKey key, boolean opens, Context ctx)
+            throws Exception {
+        int cap = hit.getMaxHitsPerVisitorDay();
+        if (key != null && dayEnd >= key.getDayEnd()) {
+            int counted = key.getDayHits();
+            if (dayEnd > key.getDayEnd()) {
+                // A new day: the key's previous one is over but for hits within the bound.
+                park(key.getDayEnd(), key.getDayHits(), ctx);
+                Integer before = hitsOfDay.get(dayEnd);
+                if (before != null) {
+                    hitsOfDay.remove(dayEnd);
+                }
+                counted = before == null ? 0 : before;
+                key.setDayEnd(dayEnd);
+            }
+            boolean under = counted < cap;
+            key.setDayHits(under ? counted + 1 : counted);
+            openKey.update(key);
+            return under ? counted + 1 : -1;
+        }
+        Integer before = hitsOfDay.get(dayEnd);
+        int counted = before == null ? 0 : before;
+        if (counted >= cap) {
+            return -1;
+        }
+        if (opens) {
+            if (before != null) {
+                hitsOfDay.remove(dayEnd);
+            }
+        } else {
+            if (before == null) {
+                ctx.timerService().registerEventTimeTimer(dayEnd);
+            }
+            hitsOfDay.put(dayEnd, counted + 1);
+        }
+        return counted + 1;
+    }
+
+    /** Keeps a day's count outside the key until the day ends, if it has not ended yet. */
+    private void park(long dayEnd, int hits, Context ctx) throws Exception {
+        if (hits > 0 && dayEnd > ctx.timerService().currentWatermark()) {
+            Integer before = hitsOfDay.get(dayEnd);
+            if (before == null) {
+                ctx.timerService().registerEventTimeTimer(dayEnd);
+            }
+            hitsOfDay.put(dayEnd, hits + (before == null ? 0 : before));
         }
     }
 
@@ -215,7 +302,7 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
                     out.collect(hit);
                 }
                 ctx.output(SESSIONS, record);
-                remember(ids, last, ctx);
+                remember(ids, last, newest.getDedupeWindowMs(), ctx);
             }
         }
         if (nextClose != null) {
@@ -224,17 +311,19 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
             openKey.update(key);
         } else {
             openKeys--;
+            park(key.getDayEnd(), key.getDayHits(), ctx);
             openKey.clear();
         }
     }
 
     /**
-     * Remembers emitted hit_ids for the replay memory past {@code latest}, the newest of them,
+     * Remembers emitted hit_ids for the dedupe window past {@code latest}, the newest of them,
      * under one timer (a closed session's, or a late hit's own); each is remembered with that
      * timer's time, when it is forgotten.
      */
-    private void remember(List<String> hitIds, long latest, Context ctx) throws Exception {
-        long at = latest + REPLAY_MEMORY.toMillis() + 1;
+    private void remember(List<String> hitIds, long latest, long windowMs, Context ctx)
+            throws Exception {
+        long at = SessionRules.forgetAt(latest, windowMs);
         for (String hitId : hitIds) {
             emittedHitIds.put(hitId, at);
         }
@@ -249,14 +338,20 @@ public class SessionizeFunction extends KeyedProcessFunction<String, EnrichedHit
         ctx.timerService().registerEventTimeTimer(at);
     }
 
+    /** The end of the hit's local day; the last one is kept, as most hits share it. */
+    private long dayEnd(EnrichedHit hit) {
+        if (hit.getDay() != lastDay || !hit.getTimeZone().equals(lastZone)) {
+            lastDayEnd = SessionRules.dayEnd(hit.getDay(), ZoneId.of(hit.getTimeZone()));
+            lastDay = hit.getDay();
+            lastZone = hit.getTimeZone();
+        }
+        return lastDayEnd;
+    }
+
     private SessionRules rules(EnrichedHit hit) {
-        long timeout = hit.getInactivityTimeoutMs();
-        long maxLength = hit.getMaxSessionMs();
         SessionRules cached = lastRules;
-        if (cached == null
-                || cached.inactivityTimeoutMs() != timeout
-                || cached.maxLengthMs() != maxLength) {
-            cached = new SessionRules(timeout, maxLength);
+        if (cached == null || !cached.sameAs(hit)) {
+            cached = SessionRules.of(hit);
             lastRules = cached;
         }
         return cached;

@@ -48,6 +48,7 @@ public final class AggregateRows {
                     .value("events", d.getEvents())
                     .value("cart_adds", d.getCartAdds())
                     .value("purchases", d.getPurchases())
+                    .value("capped_hits", d.getCappedHits())
                     .longMap("revenue", d.getRevenue());
         }
         List<String> dims = AggregateTables.dims(table);

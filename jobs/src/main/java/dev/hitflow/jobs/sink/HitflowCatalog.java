@@ -14,11 +14,13 @@ import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.TableLoader;
+import org.apache.iceberg.types.Types;
 
 /**
  * The Iceberg catalog Hitflow writes to, described by properties so that the local JDBC catalog on
@@ -264,13 +266,34 @@ public final class HitflowCatalog implements Serializable {
 
     public static Table createTable(Catalog catalog, TableDef def) {
         if (catalog.tableExists(def.id())) {
-            return catalog.loadTable(def.id());
+            return addMissingColumns(catalog.loadTable(def.id()), def);
         }
         try {
             return catalog.createTable(def.id(), def.schema(), def.spec(), tableProperties(def));
         } catch (AlreadyExistsException e) {
             return catalog.loadTable(def.id());
         }
+    }
+
+    /**
+     * Adds the optional top-level columns of {@code def} that a table made by an earlier version
+     * lacks (in one schema commit), so a warehouse keeps working when a column is added.
+     */
+    static Table addMissingColumns(Table table, TableDef def) {
+        UpdateSchema update = null;
+        for (Types.NestedField field : def.schema().columns()) {
+            if (field.isOptional() && table.schema().findField(field.name()) == null) {
+                if (update == null) {
+                    update = table.updateSchema();
+                }
+                update.addColumn(field.name(), field.type(), field.doc());
+            }
+        }
+        if (update != null) {
+            update.commit();
+            table.refresh();
+        }
+        return table;
     }
 
     /** The properties a table is created with. */

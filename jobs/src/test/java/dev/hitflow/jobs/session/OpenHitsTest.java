@@ -7,6 +7,11 @@ import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.OpenHit;
 import dev.hitflow.schemas.avro.VisitorContext;
 import dev.hitflow.schemas.codec.RecordSamples;
+import java.io.ByteArrayOutputStream;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
 class OpenHitsTest {
@@ -108,5 +113,34 @@ class OpenHitsTest {
         assertThatThrownBy(() -> codec.decodeHit(new byte[] {9, 1, 2}))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("unknown format 9");
+    }
+
+    @Test
+    void stateWrittenInFormatOneIsReadWithTheNewSettingsAtTheirDefaults() throws Exception {
+        EnrichedHit hit = openHit(5);
+        VisitorContext context = OpenHits.contextOf(hit);
+        EnrichedHit moved = openHit(5);
+        moved.setCity("Lyon"); // keeps its own context, the record that format 2 changed
+        moved.setSplitOnCampaign(false);
+        moved.setSplitAtMidnight(false);
+        moved.setDedupeWindowMs(86_400_000L);
+        moved.setMaxHitsPerVisitorDay(10_000);
+        OpenHit compact = OpenHits.compact(moved, context);
+
+        // what a job before format 2 wrote: the format byte 1, then the old schema's binary
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(1);
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        // Avro's generated coders would write today's schema whatever the writer's: off here
+        SpecificData schemaDriven = new SpecificData();
+        schemaDriven.setCustomCoders(false);
+        new SpecificDatumWriter<OpenHit>(SessionStateCodec.FORMAT_1_SCHEMA, schemaDriven)
+                .write(compact, encoder);
+        encoder.flush();
+        byte[] format1 = bytes.toByteArray();
+
+        SessionStateCodec codec = new SessionStateCodec();
+        assertThat(format1.length).isLessThan(codec.encode(compact).length);
+        assertThat(codec.decodeHit(format1)).isEqualTo(compact);
     }
 }

@@ -5,6 +5,7 @@ import dev.hitflow.schemas.avro.Session;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
@@ -12,6 +13,7 @@ import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -31,6 +33,14 @@ final class SessionHarness implements AutoCloseable {
     }
 
     SessionHarness(SessionizeFunction function) throws Exception {
+        this(function, SessionizeFunction::key);
+    }
+
+    /** Another keyed function over enriched hits in the same harness (its metrics, its output). */
+    SessionHarness(
+            KeyedProcessFunction<String, EnrichedHit, EnrichedHit> function,
+            KeySelector<EnrichedHit, String> key)
+            throws Exception {
         environment =
                 new MockEnvironmentBuilder()
                         .setMetricGroup(
@@ -50,10 +60,7 @@ final class SessionHarness implements AutoCloseable {
                         .build();
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(function),
-                        SessionizeFunction::key,
-                        Types.STRING,
-                        environment);
+                        new KeyedProcessOperator<>(function), key, Types.STRING, environment);
         harness.open();
     }
 
@@ -80,6 +87,17 @@ final class SessionHarness implements AutoCloseable {
     List<EnrichedHit> takeHits() {
         List<EnrichedHit> hits = harness.extractOutputValues();
         harness.getOutput().clear();
+        return hits;
+    }
+
+    /** Hits past their visitor's daily cap so far (and clears them). */
+    List<EnrichedHit> takeCapped() {
+        var queue = harness.getSideOutput(SessionizeFunction.CAPPED);
+        if (queue == null) {
+            return List.of();
+        }
+        List<EnrichedHit> hits = queue.stream().map(StreamRecord::getValue).toList();
+        queue.clear();
         return hits;
     }
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.HitType;
 import dev.hitflow.schemas.avro.Session;
+import dev.hitflow.schemas.config.SessionSettings;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -145,14 +146,14 @@ class SessionizeFunctionTest {
         h.watermark(Long.MAX_VALUE);
         assertThat(h.takeHits()).isEmpty();
         assertThat(h.takeSessions()).isEmpty();
-        assertThat(h.counter("duplicateHits")).isEqualTo(2);
+        assertThat(h.counter("duplicate_hits")).isEqualTo(2);
         assertThat(h.counter("lateHits")).isZero();
     }
 
     @Test
-    void emittedHitIdsAreRememberedOnlyForTheReplayMemory() throws Exception {
-        long memory = SessionizeFunction.REPLAY_MEMORY.toMillis();
+    void emittedHitIdsAreRememberedOnlyForTheDedupeWindow() throws Exception {
         EnrichedHit a = page("a", "v", T0, "/a");
+        long memory = a.getDedupeWindowMs(); // the default window: 24 h
         h.hit(a);
         h.watermark(T0 + memory);
         assertThat(h.takeHits()).extracting(EnrichedHit::getLate).containsExactly(false);
@@ -166,8 +167,9 @@ class SessionizeFunctionTest {
         assertThat(h.takeHits())
                 .extracting(EnrichedHit::getHitId, EnrichedHit::getSessionId, EnrichedHit::getLate)
                 .containsExactly(tuple("a", null, true));
-        // the late replay, remembered in its turn: its hit_id and the oldest-remembered time
-        assertThat(h.harness.numKeyedStateEntries()).isEqualTo(2);
+        // the late replay, remembered in its turn: its hit_id and the oldest-remembered time;
+        // and counted again in its day's hits (that count was forgotten at the day's end)
+        assertThat(h.harness.numKeyedStateEntries()).isEqualTo(3);
     }
 
     /**
@@ -178,7 +180,7 @@ class SessionizeFunctionTest {
     @Test
     void aCloseTimerMovedEarlierDoesNotTakeAForgetTimerWithIt() throws Exception {
         long timeout = 2 * MIN;
-        long memory = SessionizeFunction.REPLAY_MEMORY.toMillis();
+        long memory = SessionSettings.DEFAULT_DEDUPE_WINDOW.toMillis();
         h.hit(shortTimeout(page("a", "v", T0, "/a"), timeout));
         h.watermark(T0 + timeout + 1); // a's session closes; its forget timer: T0 + memory + 1
         assertThat(h.takeSessions()).hasSize(1);

@@ -42,13 +42,16 @@ public final class TenantConfigLoader {
                     "identified_visitors",
                     "default_consent",
                     "session",
+                    "dedupe_window",
+                    "max_hits_per_visitor_day",
                     "url_params_kept",
                     "form_keys_kept",
                     "property_keys_kept",
                     "bots",
                     "current_key");
     private static final Set<String> RETENTION_KEYS = Set.of("detail_months", "aggregate_months");
-    private static final Set<String> SESSION_KEYS = Set.of("inactivity_timeout", "max_length");
+    private static final Set<String> SESSION_KEYS =
+            Set.of("inactivity_timeout", "max_length", "split_on_campaign", "split_at_midnight");
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -208,7 +211,10 @@ public final class TenantConfigLoader {
             }
         }
 
-        SessionSettings session = SessionSettings.defaults();
+        Duration timeout = SessionSettings.DEFAULT_INACTIVITY_TIMEOUT;
+        Duration maxLength = SessionSettings.DEFAULT_MAX_LENGTH;
+        boolean splitOnCampaign = false;
+        boolean splitAtMidnight = false;
         JsonNode sessionNode = node.get("session");
         if (sessionNode != null && !sessionNode.isNull()) {
             String swhere = where + ", 'session'";
@@ -216,13 +222,13 @@ public final class TenantConfigLoader {
                 throw new ConfigException(swhere + " must be a mapping");
             }
             checkKeys(sessionNode, SESSION_KEYS, swhere);
-            Duration timeout =
+            timeout =
                     duration(
                             sessionNode,
                             "inactivity_timeout",
                             SessionSettings.DEFAULT_INACTIVITY_TIMEOUT,
                             swhere);
-            Duration maxLength =
+            maxLength =
                     duration(sessionNode, "max_length", SessionSettings.DEFAULT_MAX_LENGTH, swhere);
             if (maxLength.compareTo(SessionSettings.LONGEST_MAX_LENGTH) > 0) {
                 throw new ConfigException(
@@ -234,8 +240,37 @@ public final class TenantConfigLoader {
                 throw new ConfigException(
                         swhere + ": 'inactivity_timeout' must not be longer than 'max_length'");
             }
-            session = new SessionSettings(timeout, maxLength);
+            splitOnCampaign = bool(sessionNode, "split_on_campaign", false, swhere);
+            splitAtMidnight = bool(sessionNode, "split_at_midnight", false, swhere);
         }
+        Duration dedupeWindow =
+                duration(node, "dedupe_window", SessionSettings.DEFAULT_DEDUPE_WINDOW, where);
+        if (dedupeWindow.compareTo(SessionSettings.LONGEST_DEDUPE_WINDOW) > 0) {
+            throw new ConfigException(
+                    where
+                            + ": 'dedupe_window' must not be longer than "
+                            + SessionSettings.LONGEST_DEDUPE_WINDOW);
+        }
+        int maxHitsPerVisitorDay =
+                positiveInt(
+                        node,
+                        "max_hits_per_visitor_day",
+                        SessionSettings.DEFAULT_MAX_HITS_PER_VISITOR_DAY,
+                        where);
+        if (maxHitsPerVisitorDay > SessionSettings.HIGHEST_MAX_HITS_PER_VISITOR_DAY) {
+            throw new ConfigException(
+                    where
+                            + ": 'max_hits_per_visitor_day' must not be more than "
+                            + SessionSettings.HIGHEST_MAX_HITS_PER_VISITOR_DAY);
+        }
+        SessionSettings session =
+                new SessionSettings(
+                        timeout,
+                        maxLength,
+                        splitOnCampaign,
+                        splitAtMidnight,
+                        dedupeWindow,
+                        maxHitsPerVisitorDay);
 
         BotPolicy bots = BotPolicy.EXCLUDE;
         String botsText = text(node, "bots", where);

@@ -82,6 +82,8 @@ public final class AggregateTables {
                         .required("purchases", Types.LongType.get());
         c.optional("revenue", c.longMap());
         c.optional("visitors", Types.BinaryType.get());
+        // Optional and last: HitflowCatalog adds it to a table made before it existed.
+        c.optional("capped_hits", Types.LongType.get());
         return def(name, c.build());
     }
 

@@ -120,6 +120,61 @@ class TenantConfigLoaderTest {
     }
 
     @Test
+    void readsTheSessionOptionsTheDedupeWindowAndTheDailyCap() {
+        SessionSettings session =
+                parse(
+                                tenant(
+                                        """
+                                            session: {inactivity_timeout: PT20M, max_length: PT12H,
+                                                      split_on_campaign: true, split_at_midnight: true}
+                                            dedupe_window: PT72H
+                                            max_hits_per_visitor_day: 500
+                                        """))
+                        .tenant("acme")
+                        .orElseThrow()
+                        .session();
+        assertThat(session)
+                .isEqualTo(
+                        new SessionSettings(
+                                Duration.ofMinutes(20),
+                                Duration.ofHours(12),
+                                true,
+                                true,
+                                Duration.ofHours(72),
+                                500));
+        SessionSettings defaults = parse(tenant("")).tenant("acme").orElseThrow().session();
+        assertThat(defaults.splitOnCampaign()).isFalse();
+        assertThat(defaults.splitAtMidnight()).isFalse();
+        assertThat(defaults.dedupeWindow()).isEqualTo(Duration.ofHours(24));
+        assertThat(defaults.maxHitsPerVisitorDay()).isEqualTo(10_000);
+    }
+
+    @Test
+    void refusesABadOrUnboundedDedupeWindowOrCap() {
+        assertThatThrownBy(() -> parse(tenant("    dedupe_window: PT72H1S\n")))
+                .hasMessage(
+                        "tenant config t.yaml, tenant 'acme': 'dedupe_window' must not be longer"
+                                + " than PT72H");
+        assertThatThrownBy(() -> parse(tenant("    dedupe_window: 1d\n")))
+                .hasMessage(
+                        "tenant config t.yaml, tenant 'acme': 'dedupe_window' must be an ISO-8601"
+                                + " duration such as PT30M, got '1d'");
+        assertThatThrownBy(() -> parse(tenant("    dedupe_window: PT0S\n")))
+                .hasMessageContaining("'dedupe_window' must be positive, got 'PT0S'");
+        assertThatThrownBy(() -> parse(tenant("    max_hits_per_visitor_day: 0\n")))
+                .hasMessageContaining(
+                        "'max_hits_per_visitor_day' must be a positive whole number, got '0'");
+        assertThatThrownBy(() -> parse(tenant("    max_hits_per_visitor_day: 250001\n")))
+                .hasMessage(
+                        "tenant config t.yaml, tenant 'acme': 'max_hits_per_visitor_day' must not"
+                                + " be more than 250000");
+        assertThatThrownBy(() -> parse(tenant("    session: {split_on_campaign: yes please}\n")))
+                .hasMessage(
+                        "tenant config t.yaml, tenant 'acme', 'session': 'split_on_campaign' must"
+                                + " be true or false, got 'yes please'");
+    }
+
+    @Test
     void keyRingRefusesShortKeysAndNeverPrintsThem() throws Exception {
         Path keys = dir.resolve("keys.yaml");
         String shortKey = Base64.getEncoder().encodeToString(new byte[16]);
