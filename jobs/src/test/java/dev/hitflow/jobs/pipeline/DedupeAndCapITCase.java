@@ -96,8 +96,9 @@ class DedupeAndCapITCase {
                                 dir.resolve("keys.yaml"),
                                 Duration.ofSeconds(30),
                                 null,
-                                false))
-                .build(
+                                false,
+                                catalog))
+                .buildForFile(
                         FileHitSource.read(env, input, tenants),
                         new IcebergSinks(
                                 catalog,
