@@ -208,13 +208,28 @@ public final class HitflowCatalog implements Serializable {
 
     public static Table createTable(Catalog catalog, TableDef def) {
         if (catalog.tableExists(def.id())) {
-            return catalog.loadTable(def.id());
+            return addMissingColumns(catalog.loadTable(def.id()), def);
         }
         try {
             return catalog.createTable(def.id(), def.schema(), def.spec(), tableProperties(def));
         } catch (AlreadyExistsException e) {
             return catalog.loadTable(def.id());
         }
+    }
+
+    /**
+     * Adds the columns a table made by an older version lacks (e.g. {@code visitors_trino}), with
+     * Iceberg's own schema update: they read as null in the rows written before.
+     */
+    private static Table addMissingColumns(Table table, TableDef def) {
+        for (var column : def.schema().columns()) {
+            if (table.schema().findField(column.name()) == null) {
+                table.updateSchema().unionByNameWith(def.schema()).commit();
+                table.refresh();
+                break;
+            }
+        }
+        return table;
     }
 
     /** The properties a table is created with. */
