@@ -32,7 +32,7 @@ class AggregateCombinerTest {
             throws Exception {
         var h =
                 new OneInputStreamOperatorTestHarness<>(
-                        new AggregateCombiner<>(AggregateStage::ofHit));
+                        new AggregateCombiner<>(AggregateStage::contributionsOf));
         h.open();
         return h;
     }
@@ -153,7 +153,7 @@ class AggregateCombinerTest {
         try (var counter = AggregateCounterTest.harness()) {
             for (Object o : input) {
                 if (o instanceof EnrichedHit hit) {
-                    for (AggregateDelta d : AggregateStage.ofHit(hit)) {
+                    for (AggregateDelta d : AggregateStage.contributionsOf(hit)) {
                         counter.processElement(d, 0);
                     }
                 } else {
