@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
         description = {
             "Answers pending data-subject requests (--requests, and those the stream job queued in"
                     + " analytics.rights_queue), deletes partitions past each"
-                    + " tenant's retention (cutoff in the tenant's time zone), then expires"
+                    + " tenant's retention (cutoff in the tenant's time zone), merges the"
+                    + " aggregate rows of settled days to one row per key, compacts, then expires"
                     + " snapshots and removes orphan files so that expired and erased bytes are gone"
                     + " from storage. Safe to run twice."
         },
@@ -66,6 +67,16 @@ public final class MaintainCommand implements Callable<Integer> {
                             + " to a commit in flight (default: ${DEFAULT-VALUE}).")
     Duration orphanMinAge;
 
+    @Option(
+            names = "--out-of-orderness",
+            paramLabel = "DURATION",
+            defaultValue = "PT30S",
+            description =
+                    "The stream job's --out-of-orderness: a day's aggregate rows are merged to one"
+                            + " row per key once its end in the tenant's zone, the settling hour"
+                            + " and this have passed (default: ${DEFAULT-VALUE}).")
+    Duration outOfOrderness;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -89,7 +100,8 @@ public final class MaintainCommand implements Callable<Integer> {
                                                 dryRun,
                                                 orphanMinAge,
                                                 pending,
-                                                exportDir),
+                                                exportDir,
+                                                outOfOrderness),
                                         spec.commandLine().getOut()));
         return 0;
     }
