@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
             StreamCommand.class,
             ReplayCommand.class,
             BenchCommand.class,
+            AccessCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {
