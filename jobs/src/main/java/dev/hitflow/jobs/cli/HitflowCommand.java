@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
             ReplayCommand.class,
             BenchCommand.class,
             AccessCommand.class,
+            TenantCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {
