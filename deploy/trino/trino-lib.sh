@@ -170,11 +170,17 @@ trino_start() {
 # trino_sql USER SQL: runs SQL as USER (catalog hitflow, schema analytics), prints TSV rows;
 # a failing statement prints Trino's message on stderr and returns non-zero.
 trino_sql() {
-    local user="$1" sql="$2" java_home
+    local user="$1" sql="$2" java_home err rc=0
     java_home="$(trino_java_home)"
-    "$java_home/bin/java" -jar "$TRINO_CLI" --server "http://127.0.0.1:$TRINO_PORT" \
+    err="$(mktemp)"
+    "$java_home/bin/java" --enable-native-access=ALL-UNNAMED -Dorg.jline.terminal.dumb=true \
+        -jar "$TRINO_CLI" --server "http://127.0.0.1:$TRINO_PORT" \
         --user "$user" --catalog hitflow --schema analytics --output-format TSV \
-        --execute "$sql"
+        --execute "$sql" 2> "$err" || rc=$?
+    # the CLI's own start-up warnings (JLine, native access) are noise here
+    grep -v -e '^WARNING' -e 'org.jline' -e '^$' "$err" >&2 || true
+    rm -f "$err"
+    return "$rc"
 }
 
 trino_stop() {
