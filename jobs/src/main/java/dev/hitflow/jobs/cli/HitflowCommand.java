@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
             StreamCommand.class,
             ReplayCommand.class,
             BenchCommand.class,
+            AccessCommand.class,
+            TenantCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {

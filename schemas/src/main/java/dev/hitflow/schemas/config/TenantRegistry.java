@@ -17,9 +17,19 @@ public final class TenantRegistry implements Serializable {
     private final Map<String, TenantConfig> bySite;
     private final Map<String, TenantConfig> byId;
     private final String keysFile;
+    private final List<String> biAdmins;
 
     public TenantRegistry(List<TenantConfig> tenants, Path keysFile) {
+        this(tenants, keysFile, List.of());
+    }
+
+    /**
+     * @param biAdmins the deployment's {@code bi_admins}: BI principals who may read every tenant
+     *     and the rights tables
+     */
+    public TenantRegistry(List<TenantConfig> tenants, Path keysFile, List<String> biAdmins) {
         this.tenants = List.copyOf(tenants);
+        this.biAdmins = List.copyOf(biAdmins);
         Map<String, TenantConfig> sites = new LinkedHashMap<>();
         Map<String, TenantConfig> ids = new LinkedHashMap<>();
         for (TenantConfig tenant : tenants) {
@@ -47,6 +57,11 @@ public final class TenantRegistry implements Serializable {
 
     public List<TenantConfig> tenants() {
         return tenants;
+    }
+
+    /** BI principals who may read every tenant's rows and the rights tables. */
+    public List<String> biAdmins() {
+        return biAdmins;
     }
 
     public Optional<TenantConfig> tenantForSite(String siteId) {
@@ -80,13 +95,13 @@ public final class TenantRegistry implements Serializable {
         if (!replaced) {
             next.add(tenant);
         }
-        return new TenantRegistry(next, keysFile == null ? null : Path.of(keysFile));
+        return new TenantRegistry(next, keysFile == null ? null : Path.of(keysFile), biAdmins);
     }
 
     /** This registry without the tenant of that ID (its sites become unknown). */
     public TenantRegistry without(String tenantId) {
         List<TenantConfig> next = new ArrayList<>(tenants);
         next.removeIf(t -> t.id().equals(tenantId));
-        return new TenantRegistry(next, keysFile == null ? null : Path.of(keysFile));
+        return new TenantRegistry(next, keysFile == null ? null : Path.of(keysFile), biAdmins);
     }
 }
