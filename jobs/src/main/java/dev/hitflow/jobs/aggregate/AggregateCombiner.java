@@ -1,6 +1,7 @@
 package dev.hitflow.jobs.aggregate;
 
 import dev.hitflow.schemas.avro.AggregateDelta;
+import io.airlift.stats.cardinality.HyperLogLog;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -15,7 +16,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * Sums contributions to aggregate rows where they arise, before the keyed {@link AggregateCounter}:
  * a hit adds to five rows, and without this every one of those contributions would cross the
- * network on its own. Partial sums (visitors as an HLL sketch) are held only in memory, so this
+ * network on its own. Partial sums (visitors as both sketches) are held only in memory, so this
  * operator has no state to checkpoint: all of them are sent on before every checkpoint barrier, at
  * the end of the input, and when {@link #MAX_PARTIALS} are held. As Flink SQL's local-global
  * aggregation does.
@@ -48,6 +49,7 @@ public final class AggregateCombiner<IN> extends AbstractStreamOperator<Aggregat
     private static final class Partial {
         AggregateDelta sum;
         HllSketch visitors;
+        HyperLogLog visitorsTrino;
 
         /** When the counter may close the row: its period's end + the settling time. */
         long closesAt;
@@ -82,8 +84,10 @@ public final class AggregateCombiner<IN> extends AbstractStreamOperator<Aggregat
             if (d.getVisitorId() != null) {
                 if (p.visitors == null) {
                     p.visitors = HllSketches.empty();
+                    p.visitorsTrino = TrinoSketches.empty();
                 }
                 p.visitors.update(d.getVisitorId());
+                TrinoSketches.add(p.visitorsTrino, d.getVisitorId());
             }
         }
         if (partials.size() >= MAX_PARTIALS) {
@@ -133,6 +137,7 @@ public final class AggregateCombiner<IN> extends AbstractStreamOperator<Aggregat
     private void emit(Partial p) {
         if (p.visitors != null) {
             p.sum.setVisitors(ByteBuffer.wrap(p.visitors.toCompactByteArray()));
+            p.sum.setVisitorsTrino(ByteBuffer.wrap(TrinoSketches.bytes(p.visitorsTrino)));
         }
         output.collect(new StreamRecord<>(p.sum));
     }

@@ -24,6 +24,16 @@ import java.util.Objects;
 public final class AggregateContributions {
     private AggregateContributions() {}
 
+    /**
+     * Whether a hit goes into the visitor sketches: it has a visitor ID (consent allowed one) and
+     * is not a bot of a tenant that excludes bots (the gate decided that under the tenant's bot
+     * policy in force for this hit). The hits table's {@code counted_as_visitor} is this, so an
+     * exact count over the hits matches what the sketches estimate.
+     */
+    public static boolean countsAsVisitor(EnrichedHit h) {
+        return h.getVisitorId() != null && !h.getExcludedBot();
+    }
+
     public static List<AggregateDelta> ofHit(EnrichedHit h, boolean countVisitor) {
         long pageViews = h.getHitType() == HitType.PAGE_VIEW ? 1 : 0;
         long events = h.getHitType() == HitType.EVENT ? 1 : 0;

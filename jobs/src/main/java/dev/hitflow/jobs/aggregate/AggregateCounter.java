@@ -17,8 +17,9 @@ import org.apache.flink.util.Collector;
  * Sums the contributions to one aggregate row (keyed by table, tenant, site, day, hour and
  * dimensions) and emits the row once the watermark passes the end of its hour or day in the
  * tenant's time zone plus {@link #SETTLE}; contributions arriving later start a new row (a delta:
- * rows are additive). Visitors are kept as the row's HLL sketch, merged from the partial sums of
- * {@link AggregateCombiner} (or single visitor IDs). State is cleared at every emission.
+ * rows are additive). Visitors are kept as the row's two sketches (DataSketches, Trino), merged
+ * from the partial sums of {@link AggregateCombiner} (or single visitor IDs). State is cleared at
+ * every emission.
  */
 public class AggregateCounter extends KeyedProcessFunction<String, AggregateDelta, AggregateDelta> {
     private static final long serialVersionUID = 1L;
@@ -46,6 +47,9 @@ public class AggregateCounter extends KeyedProcessFunction<String, AggregateDelt
         if (d.getVisitorId() != null || d.getVisitors() != null) {
             row.setVisitors(
                     HllSketches.merge(row.getVisitors(), d.getVisitors(), d.getVisitorId()));
+            row.setVisitorsTrino(
+                    TrinoSketches.merge(
+                            row.getVisitorsTrino(), d.getVisitorsTrino(), d.getVisitorId()));
         }
         sum.update(row);
         if (timer.value() == null) {

@@ -49,7 +49,7 @@ public final class AggregateStage {
                                             name,
                                             type,
                                             new AggregateCombiner<EnrichedHit>(
-                                                    AggregateStage::ofHit))
+                                                    AggregateStage::contributionsOf))
                                     .uid(name));
         }
         if (capped != null) {
@@ -69,9 +69,8 @@ public final class AggregateStage {
                 .uid("aggregate-rows");
     }
 
-    /** A hit's contributions; bots of tenants that exclude them add no visitor. */
-    static Iterable<AggregateDelta> ofHit(EnrichedHit hit) {
-        // The gate decided under the tenant's bot policy in force for this hit.
-        return AggregateContributions.ofHit(hit, !hit.getExcludedBot());
+    /** A hit's contributions; only hits that count as visitors add their visitor. */
+    public static Iterable<AggregateDelta> contributionsOf(EnrichedHit hit) {
+        return AggregateContributions.ofHit(hit, AggregateContributions.countsAsVisitor(hit));
     }
 }

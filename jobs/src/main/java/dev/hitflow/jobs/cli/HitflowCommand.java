@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
             StreamCommand.class,
             ReplayCommand.class,
             BenchCommand.class,
+            AccessCommand.class,
+            TenantCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {

@@ -181,10 +181,40 @@ public final class LocalCommand implements Callable<Integer> {
                 "    spark-sql> SELECT tenant_id, count(*) FROM "
                         + name
                         + ".analytics.hits GROUP BY tenant_id;");
+        printTrinoCatalog(out, warehouse);
         out.println("  Flink SQL: hitflow sql --warehouse " + warehouse);
         out.println(
                 "  DuckDB:    INSTALL iceberg; LOAD iceberg; SELECT count(*) FROM iceberg_scan('"
                         + warehouse.resolve("analytics/hits")
                         + "', allow_moved_paths = true);");
+    }
+
+    /**
+     * Trino's Iceberg connector on the same catalog: etc/catalog/hitflow.properties, with
+     * sqlite-jdbc copied into plugin/iceberg/. The metadata holds absolute paths, so the local file
+     * system is rooted at / (rooted at the warehouse, Trino answers "Metadata not found").
+     */
+    static void printTrinoCatalog(PrintWriter out, Path warehouse) {
+        String name = HitflowCatalog.NAME;
+        out.println(
+                "  Trino:     etc/catalog/"
+                        + name
+                        + ".properties (sqlite-jdbc-3.50.3.0.jar copied into plugin/iceberg/):");
+        out.println("    connector.name=iceberg");
+        out.println("    iceberg.catalog.type=jdbc");
+        out.println("    iceberg.jdbc-catalog.catalog-name=" + name);
+        out.println("    iceberg.jdbc-catalog.driver-class=org.sqlite.JDBC");
+        out.println(
+                "    iceberg.jdbc-catalog.connection-url=jdbc:sqlite:"
+                        + warehouse.resolve(HitflowCatalog.SQLITE_FILE));
+        out.println("    iceberg.jdbc-catalog.default-warehouse-dir=" + warehouse.toUri());
+        out.println("    iceberg.jdbc-catalog.schema-version=V1");
+        out.println("    fs.native-local.enabled=true");
+        out.println("    local.location=/");
+        out.println(
+                "    trino> SELECT tenant_id, cardinality(merge(CAST(visitors_trino AS HyperLogLog)))"
+                        + " AS visitors FROM "
+                        + name
+                        + ".analytics.traffic_daily GROUP BY tenant_id;");
     }
 }

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
         description = {
             "Answers pending data-subject requests (--requests, and those the stream job queued in"
                     + " analytics.rights_queue), deletes partitions past each"
-                    + " tenant's retention (cutoff in the tenant's time zone), then expires"
+                    + " tenant's retention (cutoff in the tenant's time zone), merges the"
+                    + " aggregate rows of settled days to one row per key, compacts, then expires"
                     + " snapshots and removes orphan files so that expired and erased bytes are gone"
                     + " from storage; with --warehouse, also deletes local dead-letter files older"
                     + " than dead_letter_retention (default P7D). Opt-outs and erasures are added"
@@ -68,6 +69,16 @@ public final class MaintainCommand implements Callable<Integer> {
                             + " to a commit in flight (default: ${DEFAULT-VALUE}).")
     Duration orphanMinAge;
 
+    @Option(
+            names = "--out-of-orderness",
+            paramLabel = "DURATION",
+            defaultValue = "PT30S",
+            description =
+                    "The stream job's --out-of-orderness: a day's aggregate rows are merged to one"
+                            + " row per key once its end in the tenant's zone, the settling hour"
+                            + " and this have passed (default: ${DEFAULT-VALUE}).")
+    Duration outOfOrderness;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -92,7 +103,8 @@ public final class MaintainCommand implements Callable<Integer> {
                                                 orphanMinAge,
                                                 pending,
                                                 exportDir,
-                                                where.options.deadLetterDir()),
+                                                where.options.deadLetterDir(),
+                                                outOfOrderness),
                                         spec.commandLine().getOut()));
         return 0;
     }

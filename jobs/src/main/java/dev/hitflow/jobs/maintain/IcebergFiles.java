@@ -43,13 +43,18 @@ public final class IcebergFiles {
 
     /** Writes rows of one partition (given, or that of the first row) to a new data file. */
     public static DataFile write(Table table, StructLike partition, List<Record> rows) {
+        return write(table, partition, rows, "maint-");
+    }
+
+    /** As {@link #write(Table, StructLike, List)}, the file's name starting with namePrefix. */
+    static DataFile write(Table table, StructLike partition, List<Record> rows, String namePrefix) {
         StructLike key = partition;
         if (key == null) {
             PartitionKey pk = new PartitionKey(table.spec(), table.schema());
             pk.partition(new InternalRecordWrapper(table.schema().asStruct()).wrap(rows.get(0)));
             key = pk;
         }
-        String name = "maint-" + UUID.randomUUID() + ".parquet";
+        String name = namePrefix + UUID.randomUUID() + ".parquet";
         OutputFile out =
                 table.io()
                         .newOutputFile(

@@ -8,6 +8,7 @@ import dev.hitflow.schemas.avro.SuppressionEntry;
 import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.config.TenantConfig;
 import dev.hitflow.schemas.config.TenantRegistry;
+import dev.hitflow.schemas.tables.AggregateTables;
 import dev.hitflow.schemas.tables.HitflowTables;
 import dev.hitflow.schemas.tables.HitflowTables.TableDef;
 import dev.hitflow.schemas.tables.RightsTables;
@@ -35,12 +36,14 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.types.Types;
 
 /**
  * One scheduled maintenance run over a catalog: data-subject requests (erasure, access, opt-out),
- * retention per tenant and table class, then snapshot expiry and orphan removal on every table it
- * touched, so that expired and erased bytes are gone from storage. Safe to run twice.
+ * retention per tenant and table class, the merge of settled aggregate rows to one row per key,
+ * compaction, then snapshot expiry and orphan removal on every table it touched, so that expired
+ * and erased bytes are gone from storage. Safe to run twice.
  */
 public final class MaintenanceRun {
     /** What the run was asked to do. */
@@ -55,16 +58,43 @@ public final class MaintenanceRun {
             Duration orphanMinAge,
             List<PendingRequest> requests,
             Path exportDir,
-            Path deadLetterDir) {
+            Path deadLetterDir,
+            Duration outOfOrderness) {
         public Options(
                 Instant now,
                 boolean dryRun,
                 Duration orphanMinAge,
                 List<PendingRequest> requests,
                 Path exportDir) {
-            this(now, dryRun, orphanMinAge, requests, exportDir, null);
+            this(now, dryRun, orphanMinAge, requests, exportDir, null, Duration.ofSeconds(30));
+        }
+
+        /** With the stream's default out-of-orderness (30 s). */
+        public Options(
+                Instant now,
+                boolean dryRun,
+                Duration orphanMinAge,
+                List<PendingRequest> requests,
+                Path exportDir,
+                Path deadLetterDir) {
+            this(now, dryRun, orphanMinAge, requests, exportDir, deadLetterDir, Duration.ofSeconds(30));
+        }
+
+        /** Without local dead letters. */
+        public Options(
+                Instant now,
+                boolean dryRun,
+                Duration orphanMinAge,
+                List<PendingRequest> requests,
+                Path exportDir,
+                Duration outOfOrderness) {
+            this(now, dryRun, orphanMinAge, requests, exportDir, null, outOfOrderness);
         }
     }
+
+    /** One partition of an aggregate table merged (or that would be) to one row per key. */
+    public record MergeResult(
+            String table, String tenant, LocalDate day, int files, int rowsBefore, int rowsAfter) {}
 
     /** What it did, for the summary and for tests. */
     public record Report(
@@ -73,7 +103,8 @@ public final class MaintenanceRun {
             Map<String, Path> exports,
             Map<String, TableMaintenance.CleanupResult> cleanup,
             DeadLetterFiles.Result expiredDeadLetters,
-            Map<String, DeadLetterFiles.Result> erasedDeadLetters) {}
+            Map<String, DeadLetterFiles.Result> erasedDeadLetters,
+            List<MergeResult> merges) {}
 
     private final Catalog catalog;
     private final TenantRegistry tenants;
@@ -256,6 +287,8 @@ public final class MaintenanceRun {
             }
         }
 
+        List<MergeResult> merges = mergeSettledAggregates(options, out, touched, removed);
+
         Map<String, TableMaintenance.CleanupResult> cleanup = new LinkedHashMap<>();
         if (!options.dryRun()) {
             for (TableDef def : HitflowTables.all()) {
@@ -293,7 +326,7 @@ public final class MaintenanceRun {
         }
         out.flush();
         return new Report(
-                retention, erased, exports, cleanup, expiredDeadLetters, erasedDeadLetters);
+                retention, erased, exports, cleanup, expiredDeadLetters, erasedDeadLetters, merges);
     }
 
     /**
@@ -318,6 +351,66 @@ public final class MaintenanceRun {
                         new RightsRequest("", request.tenantId(), request.type(), kind, value)
                                 .visitorIds(keys).values().stream().anyMatch(ids::contains),
                 dryRun);
+    }
+
+    /**
+     * Merges each aggregate table's settled (tenant, day) partitions to one row per key (see {@link
+     * AggregateMerge}), before compaction. A partition changed by another commit meanwhile is left
+     * for the next run.
+     */
+    private List<MergeResult> mergeSettledAggregates(
+            Options options,
+            PrintWriter out,
+            Set<TableDef> touched,
+            Map<TableDef, Set<String>> removed) {
+        List<MergeResult> merges = new ArrayList<>();
+        for (TenantConfig tenant : tenants.tenants()) {
+            LocalDate lastSettled =
+                    AggregateMerge.lastSettledDay(
+                            tenant.timeZone(), options.now(), options.outOfOrderness());
+            for (TableDef def : AggregateTables.all()) {
+                if (!exists(def)) {
+                    continue;
+                }
+                Table table = catalog.loadTable(def.id());
+                for (LocalDate day :
+                        AggregateMerge.candidateDays(table, tenant.id(), lastSettled)) {
+                    AggregateMerge.Plan plan = AggregateMerge.plan(table, tenant.id(), day);
+                    if (!plan.changes()) {
+                        continue;
+                    }
+                    String verb = options.dryRun() ? "would merge" : "merged";
+                    if (!options.dryRun()) {
+                        try {
+                            removed.computeIfAbsent(def, d -> new java.util.HashSet<>())
+                                    .addAll(AggregateMerge.commit(plan));
+                            touched.add(def);
+                        } catch (ValidationException e) {
+                            verb = "left for the next run (changed meanwhile), not merged";
+                        }
+                    }
+                    merges.add(
+                            new MergeResult(
+                                    def.id().name(),
+                                    tenant.id(),
+                                    day,
+                                    plan.files().size(),
+                                    plan.rowsBefore(),
+                                    plan.merged().size()));
+                    out.printf(
+                            Locale.ROOT,
+                            "  %s %s %s: %s %d rows of %d files into %d rows%n",
+                            tenant.id(),
+                            def.id(),
+                            day,
+                            verb,
+                            plan.rowsBefore(),
+                            plan.files().size(),
+                            plan.merged().size());
+                }
+            }
+        }
+        return merges;
     }
 
     private boolean exists(TableDef def) {

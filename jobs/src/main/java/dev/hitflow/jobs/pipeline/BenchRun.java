@@ -454,6 +454,7 @@ public final class BenchRun {
                     .string("consent", tenant.defaultConsent())
                     .value("late", false)
                     .value("is_bot", false)
+                    .value("counted_as_visitor", false)
                     .string("page", hit.getPage())
                     .build();
         }

@@ -37,7 +37,8 @@ public final class AggregateRows {
                         .value("hits", d.getHits())
                         .value("page_views", d.getPageViews())
                         .value("sessions", d.getSessions())
-                        .value("visitors", bytes(d.getVisitors()));
+                        .value("visitors", bytes(d.getVisitors()))
+                        .value("visitors_trino", bytes(d.getVisitorsTrino()));
         if (table.equals(AggregateTables.TRAFFIC_HOURLY)) {
             row.value("hour", d.getHour());
         }

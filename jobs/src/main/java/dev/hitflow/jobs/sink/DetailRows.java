@@ -1,5 +1,6 @@
 package dev.hitflow.jobs.sink;
 
+import dev.hitflow.jobs.aggregate.AggregateContributions;
 import dev.hitflow.schemas.avro.Cart;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.Event;
@@ -70,6 +71,7 @@ public final class DetailRows {
                 .string("agent_name", h.getAgentName())
                 .string("agent_version", h.getAgentVersion())
                 .value("is_bot", h.getIsBot())
+                .value("counted_as_visitor", AggregateContributions.countsAsVisitor(h))
                 .string("geo_cell", h.getGeoCell())
                 .string("event_category", event == null ? null : event.getCategory())
                 .string("event_action", event == null ? null : event.getAction())

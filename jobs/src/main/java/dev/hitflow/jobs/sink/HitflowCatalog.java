@@ -276,22 +276,16 @@ public final class HitflowCatalog implements Serializable {
     }
 
     /**
-     * Adds the optional top-level columns of {@code def} that a table made by an earlier version
-     * lacks (in one schema commit), so a warehouse keeps working when a column is added.
+     * Adds the columns a table made by an older version lacks (e.g. {@code visitors_trino}), with
+     * Iceberg's own schema update: they read as null in the rows written before.
      */
-    static Table addMissingColumns(Table table, TableDef def) {
-        UpdateSchema update = null;
-        for (Types.NestedField field : def.schema().columns()) {
-            if (field.isOptional() && table.schema().findField(field.name()) == null) {
-                if (update == null) {
-                    update = table.updateSchema();
-                }
-                update.addColumn(field.name(), field.type(), field.doc());
+    private static Table addMissingColumns(Table table, TableDef def) {
+        for (var column : def.schema().columns()) {
+            if (table.schema().findField(column.name()) == null) {
+                table.updateSchema().unionByNameWith(def.schema()).commit();
+                table.refresh();
+                break;
             }
-        }
-        if (update != null) {
-            update.commit();
-            table.refresh();
         }
         return table;
     }

@@ -32,7 +32,7 @@ class AggregateCombinerTest {
             throws Exception {
         var h =
                 new OneInputStreamOperatorTestHarness<>(
-                        new AggregateCombiner<>(AggregateStage::ofHit));
+                        new AggregateCombiner<>(AggregateStage::contributionsOf));
         h.open();
         return h;
     }
@@ -153,7 +153,7 @@ class AggregateCombinerTest {
         try (var counter = AggregateCounterTest.harness()) {
             for (Object o : input) {
                 if (o instanceof EnrichedHit hit) {
-                    for (AggregateDelta d : AggregateStage.ofHit(hit)) {
+                    for (AggregateDelta d : AggregateStage.contributionsOf(hit)) {
                         counter.processElement(d, 0);
                     }
                 } else {
@@ -185,7 +185,7 @@ class AggregateCombinerTest {
         assertThat(direct).hasSizeGreaterThan(20);
     }
 
-    /** Rows by key and order of emission, with their counts and visitor estimate. */
+    /** Rows by key and order of emission, with their counts and visitor sketches. */
     private static void collect(List<AggregateDelta> rows, Map<String, String> into) {
         Map<String, Integer> seen = new TreeMap<>();
         for (AggregateDelta r : rows) {
@@ -201,7 +201,13 @@ class AggregateCombinerTest {
                             + " "
                             + (r.getVisitors() == null
                                     ? "-"
-                                    : Math.round(AggregateCounterTest.estimate(r))));
+                                    : Math.round(AggregateCounterTest.estimate(r)))
+                            // the Trino sketch to the byte: merging partials loses nothing
+                            + " "
+                            + (r.getVisitorsTrino() == null
+                                    ? "-"
+                                    : java.util.HexFormat.of()
+                                            .formatHex(AggregateCounterTest.trinoBytes(r))));
         }
     }
 }

@@ -10,6 +10,8 @@ import dev.hitflow.schemas.avro.Consent;
 import dev.hitflow.schemas.avro.EnrichedHit;
 import dev.hitflow.schemas.avro.HitType;
 import dev.hitflow.schemas.avro.Session;
+import io.airlift.slice.Slices;
+import io.airlift.stats.cardinality.HyperLogLog;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -239,6 +241,10 @@ class AggregateCounterTest {
                             HllSketches.unionEstimate(
                                     daily.stream().map(AggregateCounterTest::bytes).toList()))
                     .isEqualTo(2.0, within(0.01));
+            assertThat(
+                            TrinoSketches.unionCardinality(
+                                    daily.stream().map(AggregateCounterTest::trinoBytes).toList()))
+                    .isEqualTo(2);
         }
     }
 
@@ -246,6 +252,7 @@ class AggregateCounterTest {
     void dailySketchesMergedOverAllDaysEstimateAHundredThousandVisitorsWithinTwoPercent()
             throws Exception {
         List<byte[]> sketches = new ArrayList<>();
+        List<byte[]> trinoSketches = new ArrayList<>();
         try (var h = harness()) {
             java.util.SplittableRandom random = new java.util.SplittableRandom(7);
             // realistic IDs: what the gate makes of 100,000 cookies
@@ -273,15 +280,29 @@ class AggregateCounterTest {
             h.processWatermark(Long.MAX_VALUE);
             for (AggregateDelta d : rows(h, "traffic_daily")) {
                 sketches.add(bytes(d));
+                trinoSketches.add(trinoBytes(d));
             }
         }
         assertThat(sketches).hasSize(7);
         double estimate = HllSketches.unionEstimate(sketches);
         assertThat(estimate).isBetween(98_000.0, 102_000.0);
+        // the Trino sketches, read and merged by Airlift's own class as Trino's merge() does
+        HyperLogLog union = HyperLogLog.newInstance(TrinoSketches.BUCKETS);
+        for (byte[] b : trinoSketches) {
+            union.mergeWith(HyperLogLog.newInstance(Slices.wrappedBuffer(b)));
+        }
+        assertThat(union.cardinality()).isBetween(98_000L, 102_000L);
     }
 
     static byte[] bytes(AggregateDelta d) {
         ByteBuffer b = d.getVisitors().duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    static byte[] trinoBytes(AggregateDelta d) {
+        ByteBuffer b = d.getVisitorsTrino().duplicate();
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;

@@ -47,6 +47,9 @@ class ArchitectureTest {
             String[] others =
                     java.util.Arrays.stream(stages)
                             .filter(s -> !s.equals(stage))
+                            // maintenance merges and rebuilds aggregate rows with the stream's
+                            // own sketch and counting code, not a second implementation of it
+                            .filter(s -> !(stage.equals("maintain") && s.equals("aggregate")))
                             .map(s -> "dev.hitflow.jobs." + s + "..")
                             .toArray(String[]::new);
             noClasses()
@@ -56,7 +59,8 @@ class ArchitectureTest {
                     .dependOnClassesThat()
                     .resideInAnyPackage(others)
                     .because(
-                            "data flows cli -> pipeline -> stages; stages share only udfs and schemas")
+                            "data flows cli -> pipeline -> stages; stages share only udfs and"
+                                    + " schemas (maintain also uses aggregate's logic)")
                     .allowEmptyShould(true)
                     .check(classes);
         }

@@ -368,4 +368,27 @@ class HitflowCommandTest {
         assertThat(BenchCommand.median(List.of(3.0, 1.0, 2.0), v -> v)).isEqualTo(2.0);
         assertThat(BenchCommand.median(List.of(4.0, 1.0, 2.0, 3.0), v -> v)).isEqualTo(2.5);
     }
+
+    @Test
+    void localPrintsTrinosCatalogSettingsBesideTheOthers() {
+        StringWriter out = new StringWriter();
+        LocalCommand.printCatalog(new PrintWriter(out), Path.of("/tmp/w"));
+        assertThat(out.toString())
+                .contains("spark.sql.catalog.hitflow.uri=jdbc:sqlite:/tmp/w/catalog.db")
+                .contains(
+                        """
+                          Trino:     etc/catalog/hitflow.properties (sqlite-jdbc-3.50.3.0.jar copied into plugin/iceberg/):
+                            connector.name=iceberg
+                            iceberg.catalog.type=jdbc
+                            iceberg.jdbc-catalog.catalog-name=hitflow
+                            iceberg.jdbc-catalog.driver-class=org.sqlite.JDBC
+                            iceberg.jdbc-catalog.connection-url=jdbc:sqlite:/tmp/w/catalog.db
+                            iceberg.jdbc-catalog.default-warehouse-dir=file:///tmp/w
+                            iceberg.jdbc-catalog.schema-version=V1
+                            fs.native-local.enabled=true
+                            local.location=/
+                        """)
+                .contains("cardinality(merge(CAST(visitors_trino AS HyperLogLog)))")
+                .contains("Flink SQL: hitflow sql --warehouse /tmp/w");
+    }
 }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.hitflow.jobs.access.TrinoAccessRules;
 import dev.hitflow.jobs.cli.HitflowCommand;
+import dev.hitflow.schemas.config.TenantConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -280,6 +282,29 @@ class DeployManifestsTest {
                 assertThat(names).as("hitflow " + sub).contains(sub);
             }
         }
+    }
+
+    @Test
+    void theTrinoRulesAreWhatAccessTrinoPrintsForTheBaseTenantConfig() throws IOException {
+        Path access = DEPLOY.resolve("k8s/trino-access");
+        String expected =
+                TrinoAccessRules.json(
+                        TenantConfigLoader.load(DEPLOY.resolve("k8s/base/tenants.yaml")),
+                        "hitflow");
+        assertThat(Files.readString(access.resolve("rules.json")))
+                .as("regenerate: hitflow access trino --tenants deploy/k8s/base/tenants.yaml")
+                .isEqualTo(expected);
+        java.util.Properties props = new java.util.Properties();
+        try (var in = Files.newBufferedReader(access.resolve("access-control.properties"))) {
+            props.load(in);
+        }
+        assertThat(props.getProperty("access-control.name")).isEqualTo("file");
+        assertThat(props.getProperty("security.config-file"))
+                .isEqualTo("/etc/trino/hitflow-access/rules.json");
+        assertThat(props.getProperty("security.refresh-period")).isEqualTo("1m");
+        JsonNode kustomization = documents(access.resolve("kustomization.yaml")).get(0);
+        assertThat(kustomization.at("/configMapGenerator/0/files").toString())
+                .isEqualTo("[\"rules.json\",\"access-control.properties\"]");
     }
 
     @Test

@@ -99,6 +99,7 @@ class MaintenanceRunTest {
         r.setField("consent", "OPT_IN");
         r.setField("late", false);
         r.setField("is_bot", false);
+        r.setField("counted_as_visitor", true);
         return r;
     }
 

@@ -227,6 +227,14 @@ class LocalPipelineITCase {
         assertThat(byId.get("c1").getField("visitor_id")).isNull();
         assertThat(byId.get("c1").getField("session_id")).isNull();
         assertThat(byId.get("c1").getField("consent")).isEqualTo("OPT_OUT");
+        // alice's and bob's hits went into the visitor sketches, carol's (no visitor ID) did not
+        assertThat(
+                        hits.stream()
+                                .filter(r -> (Boolean) r.getField("counted_as_visitor"))
+                                .map(r -> (String) r.getField("hit_id"))
+                                .sorted()
+                                .toList())
+                .containsExactly("a1", "a2", "a3", "a4", "a5", "b1");
 
         // a1..a3 share one session, a4..a5 another
         Object s1 = byId.get("a1").getField("session_id");
@@ -389,6 +397,14 @@ class LocalPipelineITCase {
         // alice and bob; carol opted out and counts in hits only
         assertThat(Math.round(dev.hitflow.jobs.aggregate.HllSketches.unionEstimate(List.of(bytes))))
                 .isEqualTo(2L);
+        java.nio.ByteBuffer trino = (java.nio.ByteBuffer) day.getField("visitors_trino");
+        byte[] trinoBytes = new byte[trino.remaining()];
+        trino.duplicate().get(trinoBytes);
+        assertThat(
+                        io.airlift.stats.cardinality.HyperLogLog.newInstance(
+                                        io.airlift.slice.Slices.wrappedBuffer(trinoBytes))
+                                .cardinality())
+                .isEqualTo(2L);
         List<Record> hourly =
                 IcebergReader.rows(
                         catalog,
@@ -422,7 +438,11 @@ class LocalPipelineITCase {
                                 + " FROM traffic_daily WHERE `day` BETWEEN DATE '2026-03-01' AND"
                                 + " DATE '2026-03-31'",
                         "-e",
-                        "SELECT hits, sessions, ROUND(visitors) AS v FROM traffic_daily_totals");
+                        "SELECT hits, sessions, ROUND(visitors) AS v FROM traffic_daily_totals",
+                        "-e",
+                        // the exact count the sketches estimate
+                        "SELECT COUNT(DISTINCT visitor_id) FILTER (WHERE counted_as_visitor) AS"
+                                + " visitors FROM hits");
         assertThat(exit).isZero();
         assertThat(out.toString())
                 .isEqualTo(
@@ -444,6 +464,10 @@ class LocalPipelineITCase {
                         hits | sessions | v
                         -----+----------+----
                         7    | 3        | 2.0
+                        1 row
+                        visitors
+                        --------
+                        2
                         1 row
                         """);
     }

@@ -160,6 +160,43 @@ class RowLayoutTest {
                 .isEqualTo(hit.getProperties().size());
     }
 
+    /**
+     * counted_as_visitor is the aggregates' own rule: a visitor ID, and not a bot of a tenant that
+     * excludes bots; exactly the hits whose contributions carry their visitor.
+     */
+    @Test
+    void countedAsVisitorIsTrueExactlyWhenTheHitAddsItsVisitorToTheSketches() throws Exception {
+        int column =
+                ((RowType) DetailRows.HITS.typeInfo().toLogicalType())
+                        .getFieldIndex("counted_as_visitor");
+        Map<String, Boolean> counted = new LinkedHashMap<>();
+        Map<String, Boolean> inSketches = new LinkedHashMap<>();
+        for (String kind : List.of("visitor", "kept-bot", "excluded-bot", "no-visitor")) {
+            EnrichedHit hit = RecordSamples.full(EnrichedHit.class, 5);
+            hit.setIsBot(kind.endsWith("bot"));
+            hit.setExcludedBot(kind.equals("excluded-bot"));
+            if (kind.equals("no-visitor")) {
+                hit.setVisitorId(null);
+            }
+            counted.put(kind, roundTrip(DetailRows.hit(hit), DetailRows.HITS).getBoolean(column));
+            inSketches.put(
+                    kind,
+                    dev.hitflow.jobs.aggregate.AggregateStage.contributionsOf(hit)
+                                    .iterator()
+                                    .next()
+                                    .getVisitorId()
+                            != null);
+        }
+        assertThat(counted)
+                .isEqualTo(
+                        Map.of(
+                                "visitor", true,
+                                "kept-bot", true,
+                                "excluded-bot", false,
+                                "no-visitor", false));
+        assertThat(inSketches).isEqualTo(counted);
+    }
+
     private static byte[] serialized(RowData row) throws Exception {
         DataOutputSerializer out = new DataOutputSerializer(512);
         new RowDataSerializer(ROW_TYPE).serialize(row, out);

@@ -9,6 +9,9 @@ import java.util.Set;
 /**
  * One tenant's settings, validated. Immutable and serializable so that it can travel inside Flink
  * functions and broadcast state. It holds no key material: keys live in the keys file.
+ *
+ * <p>{@code readers} are the BI principals who may read this tenant's rows ({@link ReaderNames}: a
+ * user name, or {@code group:NAME}).
  */
 public record TenantConfig(
         String id,
@@ -24,7 +27,8 @@ public record TenantConfig(
         Set<String> formKeysKept,
         Set<String> propertyKeysKept,
         BotPolicy bots,
-        String currentKey)
+        String currentKey,
+        List<String> readers)
         implements Serializable {
 
     public TenantConfig {
@@ -32,5 +36,6 @@ public record TenantConfig(
         urlParamsKept = Set.copyOf(urlParamsKept);
         formKeysKept = Set.copyOf(formKeysKept);
         propertyKeysKept = Set.copyOf(propertyKeysKept);
+        readers = List.copyOf(readers);
     }
 }

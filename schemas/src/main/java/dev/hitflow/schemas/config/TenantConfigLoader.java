@@ -30,7 +30,7 @@ public final class TenantConfigLoader {
 
     private static final Pattern TENANT_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Set<String> TOP_KEYS =
-            Set.of("keys_file", "dead_letter_retention", "tenants");
+            Set.of("keys_file", "dead_letter_retention", "tenants", "bi_admins");
     private static final Set<String> TENANT_KEYS =
             Set.of(
                     "id",
@@ -48,7 +48,8 @@ public final class TenantConfigLoader {
                     "form_keys_kept",
                     "property_keys_kept",
                     "bots",
-                    "current_key");
+                    "current_key",
+                    "readers");
     private static final Set<String> RETENTION_KEYS = Set.of("detail_months", "aggregate_months");
     private static final Set<String> SESSION_KEYS =
             Set.of("inactivity_timeout", "max_length", "split_on_campaign", "split_at_midnight");
@@ -115,7 +116,8 @@ public final class TenantConfigLoader {
         for (JsonNode node : tenantsNode) {
             tenants.add(tenant(node, where, index++));
         }
-        return new TenantRegistry(tenants, keysFile, deadLetterRetention);
+        return new TenantRegistry(
+                tenants, keysFile, deadLetterRetention, readerNames(root, "bi_admins", where));
     }
 
     /**
@@ -301,7 +303,24 @@ public final class TenantConfigLoader {
                 new LinkedHashSet<>(strings(node, "form_keys_kept", where)),
                 new LinkedHashSet<>(strings(node, "property_keys_kept", where)),
                 bots,
-                currentKey);
+                currentKey,
+                readerNames(node, "readers", where));
+    }
+
+    /** A list of BI principals (see {@link ReaderNames}), each listed once. */
+    private static List<String> readerNames(JsonNode node, String key, String where) {
+        List<String> names = strings(node, key, where);
+        Set<String> seen = new LinkedHashSet<>();
+        for (String name : names) {
+            if (!ReaderNames.isValid(name)) {
+                throw new ConfigException(
+                        where + ": '" + key + "' has " + q(name) + "; " + ReaderNames.RULE);
+            }
+            if (!seen.add(name)) {
+                throw new ConfigException(where + ": '" + key + "' lists " + q(name) + " twice");
+            }
+        }
+        return names;
     }
 
     private static void checkKeys(JsonNode node, Set<String> allowed, String where) {

@@ -19,17 +19,27 @@ public final class TenantRegistry implements Serializable {
     private final Map<String, TenantConfig> byId;
     private final String keysFile;
     private final Duration deadLetterRetention;
+    private final List<String> biAdmins;
 
     /** How long raw input kept as dead letters may be kept, unless the file says otherwise. */
     public static final Duration DEFAULT_DEAD_LETTER_RETENTION = Duration.ofDays(7);
 
     public TenantRegistry(List<TenantConfig> tenants, Path keysFile) {
-        this(tenants, keysFile, DEFAULT_DEAD_LETTER_RETENTION);
+        this(tenants, keysFile, DEFAULT_DEAD_LETTER_RETENTION, List.of());
     }
 
-    public TenantRegistry(List<TenantConfig> tenants, Path keysFile, Duration deadLetterRetention) {
+    /**
+     * @param biAdmins the deployment's {@code bi_admins}: BI principals who may read every tenant
+     *     and the rights tables
+     */
+    public TenantRegistry(
+            List<TenantConfig> tenants,
+            Path keysFile,
+            Duration deadLetterRetention,
+            List<String> biAdmins) {
         this.deadLetterRetention = deadLetterRetention;
         this.tenants = List.copyOf(tenants);
+        this.biAdmins = List.copyOf(biAdmins);
         Map<String, TenantConfig> sites = new LinkedHashMap<>();
         Map<String, TenantConfig> ids = new LinkedHashMap<>();
         for (TenantConfig tenant : tenants) {
@@ -57,6 +67,11 @@ public final class TenantRegistry implements Serializable {
 
     public List<TenantConfig> tenants() {
         return tenants;
+    }
+
+    /** BI principals who may read every tenant's rows and the rights tables. */
+    public List<String> biAdmins() {
+        return biAdmins;
     }
 
     public Optional<TenantConfig> tenantForSite(String siteId) {
@@ -96,7 +111,7 @@ public final class TenantRegistry implements Serializable {
             next.add(tenant);
         }
         return new TenantRegistry(
-                next, keysFile == null ? null : Path.of(keysFile), deadLetterRetention);
+                next, keysFile == null ? null : Path.of(keysFile), deadLetterRetention, biAdmins);
     }
 
     /** This registry without the tenant of that ID (its sites become unknown). */
@@ -104,6 +119,6 @@ public final class TenantRegistry implements Serializable {
         List<TenantConfig> next = new ArrayList<>(tenants);
         next.removeIf(t -> t.id().equals(tenantId));
         return new TenantRegistry(
-                next, keysFile == null ? null : Path.of(keysFile), deadLetterRetention);
+                next, keysFile == null ? null : Path.of(keysFile), deadLetterRetention, biAdmins);
     }
 }

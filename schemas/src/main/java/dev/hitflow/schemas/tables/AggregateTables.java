@@ -8,8 +8,10 @@ import org.apache.iceberg.types.Types;
 
 /**
  * The aggregate tables: additive rows per tenant, site and day (and hour) in the tenant's time
- * zone, with unique visitors as DataSketches HLL sketches (lgK 12, HLL_8, compact bytes) that any
- * range of days can union, long after the detail rows are gone.
+ * zone, with unique visitors as sketches that any range of days can union, long after the detail
+ * rows are gone: {@code visitors} as DataSketches HLL (lgK 12, HLL_8, compact bytes; Spark) and
+ * {@code visitors_trino} as Trino's HyperLogLog (Airlift's format, 4096 buckets; Trino, Presto),
+ * both over the same visitors.
  */
 public final class AggregateTables {
     public static final String TRAFFIC_HOURLY = "traffic_hourly";
@@ -82,6 +84,7 @@ public final class AggregateTables {
                         .required("purchases", Types.LongType.get());
         c.optional("revenue", c.longMap());
         c.optional("visitors", Types.BinaryType.get());
+        c.optional("visitors_trino", Types.BinaryType.get());
         // Optional and last: HitflowCatalog adds it to a table made before it existed.
         c.optional("capped_hits", Types.LongType.get());
         return def(name, c.build());
@@ -95,7 +98,8 @@ public final class AggregateTables {
         c.required("hits", Types.LongType.get())
                 .required("page_views", Types.LongType.get())
                 .required("sessions", Types.LongType.get())
-                .optional("visitors", Types.BinaryType.get());
+                .optional("visitors", Types.BinaryType.get())
+                .optional("visitors_trino", Types.BinaryType.get());
         return def(name, c.build());
     }
 

@@ -89,6 +89,8 @@ public final class HitflowTables {
                 .optional("agent_name", Types.StringType.get())
                 .optional("agent_version", Types.StringType.get())
                 .required("is_bot", Types.BooleanType.get())
+                // the hit went into the visitor sketches of the aggregates
+                .required("counted_as_visitor", Types.BooleanType.get())
                 .optional("geo_cell", Types.StringType.get())
                 .optional("event_category", Types.StringType.get())
                 .optional("event_action", Types.StringType.get())

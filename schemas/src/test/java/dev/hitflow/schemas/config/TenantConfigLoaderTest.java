@@ -47,6 +47,8 @@ class TenantConfigLoaderTest {
                             property_keys_kept: [plan]
                             bots: keep
                             current_key: v2
+                            readers: [acme-analyst, group:acme-bi]
+                        bi_admins: [platform-admin]
                         """);
         TenantConfig acme = registry.tenantForSite("site-fr-2").orElseThrow();
         assertThat(acme)
@@ -65,8 +67,10 @@ class TenantConfigLoaderTest {
                                 Set.of(),
                                 Set.of("plan"),
                                 BotPolicy.KEEP,
-                                "v2"));
+                                "v2",
+                                List.of("acme-analyst", "group:acme-bi")));
         assertThat(registry.keysFile()).contains(Path.of("/cfg/keys.yaml"));
+        assertThat(registry.biAdmins()).containsExactly("platform-admin");
     }
 
     @Test
@@ -78,6 +82,7 @@ class TenantConfigLoaderTest {
         assertThat(fr.session()).isEqualTo(SessionSettings.defaults());
         assertThat(fr.bots()).isEqualTo(BotPolicy.EXCLUDE);
         assertThat(fr.currentKey()).isEqualTo("v1");
+        assertThat(fr.readers()).isEmpty();
         TenantConfig de =
                 parse(tenant("").replace("country: FR", "country: DE"))
                         .tenant("acme")
@@ -172,6 +177,44 @@ class TenantConfigLoaderTest {
                 .hasMessage(
                         "tenant config t.yaml, tenant 'acme', 'session': 'split_on_campaign' must"
                                 + " be true or false, got 'yes please'");
+    }
+
+    @Test
+    void readersAndBiAdminsAreValidatedLikeEveryOtherKey() {
+        assertThatThrownBy(() -> parse(tenant("    readers: analyst\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "tenant config t.yaml, tenant 'acme': 'readers' must be a list of strings");
+        assertThatThrownBy(() -> parse(tenant("    readers: [\"ana lyst\"]\n")))
+                .hasMessage(
+                        "tenant config t.yaml, tenant 'acme': 'readers' has 'ana lyst'; a reader is"
+                                + " a user name or group:NAME of letters, digits, '.', '_', '@' or"
+                                + " '-'");
+        assertThatThrownBy(() -> parse(tenant("    readers: [\"group:\"]\n")))
+                .hasMessageContaining("'readers' has 'group:'");
+        assertThatThrownBy(() -> parse(tenant("    readers: [\".*\"]\n")))
+                .hasMessageContaining("'readers' has '.*'");
+        assertThatThrownBy(() -> parse(tenant("    readers: [ana, ana]\n")))
+                .hasMessage("tenant config t.yaml, tenant 'acme': 'readers' lists 'ana' twice");
+        assertThatThrownBy(() -> parse("bi_admins: admin\n" + tenant("")))
+                .hasMessage("tenant config t.yaml: 'bi_admins' must be a list of strings");
+        assertThatThrownBy(() -> parse("bi_admins: [\"a(b\"]\n" + tenant("")))
+                .hasMessageStartingWith("tenant config t.yaml: 'bi_admins' has 'a(b'");
+        assertThatThrownBy(() -> parse("bi_admin: [root]\n" + tenant("")))
+                .hasMessageStartingWith("tenant config t.yaml: unknown key 'bi_admin'");
+        TenantRegistry registry =
+                parse("bi_admins: [ops@example.com]\n" + tenant("    readers: [jane.doe]\n"));
+        assertThat(registry.biAdmins()).containsExactly("ops@example.com");
+        assertThat(registry.without("acme").biAdmins()).containsExactly("ops@example.com");
+        assertThat(registry.tenant("acme").orElseThrow().readers()).containsExactly("jane.doe");
+        assertThat(
+                        TenantConfigLoader.parseTenant(
+                                        tenant("    readers: [group:bi]\n")
+                                                .replace("tenants:\n  - ", "")
+                                                .replace("\n    ", "\n"),
+                                        "topic")
+                                .readers())
+                .containsExactly("group:bi");
     }
 
     @Test
