@@ -77,7 +77,14 @@ public final class MaintenanceRun {
                 List<PendingRequest> requests,
                 Path exportDir,
                 Path deadLetterDir) {
-            this(now, dryRun, orphanMinAge, requests, exportDir, deadLetterDir, Duration.ofSeconds(30));
+            this(
+                    now,
+                    dryRun,
+                    orphanMinAge,
+                    requests,
+                    exportDir,
+                    deadLetterDir,
+                    Duration.ofSeconds(30));
         }
 
         /** Without local dead letters. */

@@ -10,6 +10,7 @@ import dev.hitflow.jobs.sink.HitflowCatalog;
 import dev.hitflow.jobs.testing.IcebergReader;
 import dev.hitflow.jobs.testing.StreamTopics;
 import dev.hitflow.schemas.avro.RawHit;
+import dev.hitflow.schemas.config.KeyRing;
 import dev.hitflow.schemas.tables.HitflowTables;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -384,9 +385,14 @@ public final class ProductionRehearsal {
         StringBuilder keyring = new StringBuilder();
         for (String tenant : List.of("acme", "globex", "initech")) {
             byte[] key = ("rehearsal-" + tenant + "-key-0123456789abcdef").getBytes();
+            byte[] suppression = ("rehearsal-" + tenant + "-suppression-0123456789").getBytes();
             keyring.append(tenant)
                     .append(":\n  v1: ")
                     .append(Base64.getEncoder().encodeToString(key))
+                    .append("\n  ")
+                    .append(KeyRing.SUPPRESSION)
+                    .append(": ")
+                    .append(Base64.getEncoder().encodeToString(suppression))
                     .append('\n');
         }
         Files.writeString(keys, keyring.toString());
