@@ -333,7 +333,7 @@ class DeployManifestsTest {
                 }
             }
         }
-        // 12 manifests and the rehearsal's Flink defaults
-        assertThat(manifests).isEqualTo(13);
+        // 14 manifests (the Trino access rules' included) and the rehearsal's Flink defaults
+        assertThat(manifests).isEqualTo(15);
     }
 }

@@ -25,8 +25,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.iceberg.PartitionSpec;
-import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -36,7 +34,6 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
-import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,14 +58,7 @@ class TenantPurgeTest {
         catalog = hitflow.open();
         hitflow.createTables(catalog);
         HitflowCatalog.createTable(catalog, RightsTables.RIGHTS_REQUESTS_TABLE);
-        Schema suppressions =
-                new Schema(
-                        Types.NestedField.required(1, "tenant_id", Types.StringType.get()),
-                        Types.NestedField.required(2, "visitor_id", Types.StringType.get()));
-        catalog.createTable(
-                SUPPRESSIONS,
-                suppressions,
-                PartitionSpec.builderFor(suppressions).identity("tenant_id").build());
+        // createTables made the opt-out registry analytics.suppressions too
     }
 
     /** Hits on three days, each day its own commit, so purge must expire older snapshots. */
@@ -105,7 +95,12 @@ class TenantPurgeTest {
         for (String tenant : TENANT_IDS) {
             GenericRecord r = GenericRecord.create(suppressions.schema());
             r.setField("tenant_id", tenant);
-            r.setField("visitor_id", "v-" + tenant);
+            r.setField("suppression_id", "s-" + tenant);
+            r.setField("request_id", "r-" + tenant);
+            r.setField("type", "OPT_OUT");
+            r.setField("id_kind", "COOKIE");
+            r.setField("source", "hitflow rights");
+            r.setField("requested_at", OffsetDateTime.of(2026, 10, 2, 0, 0, 0, 0, ZoneOffset.UTC));
             suppressed.add(r);
         }
         IcebergFiles.append(suppressions, suppressed);
@@ -122,6 +117,7 @@ class TenantPurgeTest {
         r.setField("consent", "OPT_IN");
         r.setField("late", false);
         r.setField("is_bot", false);
+        r.setField("counted_as_visitor", false);
         return r;
     }
 
