@@ -76,8 +76,8 @@ started=$SECONDS
     --tenants deploy/trino/checks/tenants.yaml --warehouse "$WAREHOUSE" > "$WORK/local.log" 2>&1 \
     || { cat "$WORK/local.log"; exit 1; }
 # One data-subject request, so the audit table rights_requests exists and holds a row.
-"$ROOT/hitflow" rights opt-out --warehouse "$WAREHOUSE" --tenants deploy/trino/checks/tenants.yaml \
-    --tenant acme --cookie trino-check-cookie >> "$WORK/local.log" 2>&1 \
+echo trino-check-cookie | "$ROOT/hitflow" rights opt-out --warehouse "$WAREHOUSE" \
+    --tenants deploy/trino/checks/tenants.yaml --tenant acme --kind COOKIE >> "$WORK/local.log" 2>&1 \
     || { cat "$WORK/local.log"; exit 1; }
 echo "warehouse built by hitflow local and rights in $((SECONDS - started)) s"
 "$ROOT/hitflow" access trino --tenants deploy/trino/checks/tenants.yaml > "$WORK/rules.json"

@@ -45,7 +45,7 @@ import picocli.CommandLine.Parameters;
         },
         footer = {
             "",
-            "Example: printf '%s\\n' \"$COOKIE\" | hitflow rights erase --warehouse /tmp/w"
+            "Example: printf '%%s\\n' \"$COOKIE\" | hitflow rights erase --warehouse /tmp/w"
                     + " --tenant acme --kind COOKIE"
         })
 public final class RightsCommand implements Callable<Integer> {
